@@ -1,0 +1,40 @@
+# The two commands of the README:  make demo   and   make test
+# Both start from a machine with only Python 3.11: they create .venv and install into it.
+
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_DIR ?= data/demo
+WAREHOUSE ?= $(DEMO_DIR)/monitor.duckdb
+PORT ?= 8501
+
+.PHONY: demo install build-demo test browser lint clean
+
+demo: build-demo
+	$(BIN)/sdmonitor dashboard --warehouse $(WAREHOUSE) --port $(PORT)
+
+build-demo: install
+	$(BIN)/sdmonitor generate --out $(DEMO_DIR)/exports --scale 1 --seed 2025
+	$(BIN)/sdmonitor build --exports $(DEMO_DIR)/exports --warehouse $(WAREHOUSE)
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is nodig ($(PYTHON) niet gevonden); zet PYTHON=/pad/naar/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+# Debian's chromium for the real-browser tests (no browser download by a test tool).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: install browser
+	GX_ANALYTICS_ENABLED=False $(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check sdmonitor dashboard tests bench
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR)
