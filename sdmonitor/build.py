@@ -1,0 +1,141 @@
+"""`sdmonitor build`: land, validate, dbt build, validate, publish.
+
+The build works in a private build folder next to the warehouse and touches the published file
+only in its last step, by an atomic rename. Any failure before that leaves the published file
+as it was: the dashboard keeps showing the last good build.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterator
+
+import duckdb
+
+from sdmonitor.config import Config, load_config
+from sdmonitor.errors import CheckFailed, MonitorError
+from sdmonitor.publish import publish, remove_stale_temp_files
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildSummary:
+    build_id: str
+    warehouse: Path
+    steps: dict[str, float] = field(default_factory=dict)  # step name -> seconds
+    landing: object | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def build_dir_for(warehouse: Path) -> Path:
+    """The private folder of the build: row-level data, never published."""
+    return warehouse.parent / f".{warehouse.name}.build"
+
+
+@contextmanager
+def build_lock(warehouse: Path) -> Iterator[None]:
+    """One build per warehouse at a time. flock dies with its process: a killed build leaves no lock."""
+    lock_path = warehouse.parent / f".{warehouse.name}.lock"
+    with open(lock_path, "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise MonitorError(f"Er draait al een build voor {warehouse}; wacht tot die klaar is.") from None
+        yield
+
+
+@contextmanager
+def _step(name: str, summary: BuildSummary, progress: Progress) -> Iterator[None]:
+    number = len(summary.steps) + 1
+    progress(f"[{number}/5] {name} ...")
+    started = time.perf_counter()
+    yield
+    seconds = time.perf_counter() - started
+    summary.steps[name] = round(seconds, 3)
+    progress(f"[{number}/5] {name} klaar in {seconds:.1f} s")
+
+
+def build(
+    exports_dir: Path | str,
+    warehouse: Path | str,
+    config: Config | None = None,
+    progress: Progress = print,
+) -> BuildSummary:
+    """Build the warehouse from the exports; raise MonitorError (warehouse untouched) on failure."""
+    from sdmonitor.land import check_row_conservation, land_exports
+    from sdmonitor.transform import run_dbt
+    from sdmonitor.validate import validate_marts, validate_sources, write_validation_html
+
+    config = config or load_config()
+    exports_dir = Path(exports_dir)
+    warehouse = Path(warehouse).resolve()
+    if not exports_dir.is_dir():
+        raise MonitorError(f"Exportmap {exports_dir} bestaat niet.")
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+
+    summary = BuildSummary(build_id=datetime.now().strftime("%Y%m%dT%H%M%S.%f"), warehouse=warehouse)
+    with build_lock(warehouse):
+        remove_stale_temp_files(warehouse)
+        work = build_dir_for(warehouse)
+        build_db = _fresh_build_db(work)
+
+        with _step("Exports inlezen", summary, progress):
+            with duckdb.connect(str(build_db)) as con:
+                summary.landing = land_exports(exports_dir, con, config, summary.build_id, progress)
+                check_row_conservation(con)
+        with _step("Exports valideren", summary, progress):
+            with duckdb.connect(str(build_db)) as con:
+                _gate(validate_sources(con, summary.build_id, progress), summary)
+        with _step("Indicatoren berekenen (dbt build)", summary, progress):
+            run_dbt("build", build_db, work / "dbt", config, progress)
+        with _step("Indicatoren valideren", summary, progress):
+            with duckdb.connect(str(build_db)) as con:
+                _gate(validate_marts(con, summary.build_id, config, progress), summary)
+                write_validation_html(con, work / "validatie.html")
+        with _step("Publiceren", summary, progress):
+            publish(build_db, warehouse, summary.build_id, config, summary.steps)
+        shutil.copyfile(work / "validatie.html", warehouse.with_suffix(".validatie.html"))
+
+    _print_summary(summary, progress)
+    return summary
+
+
+def _fresh_build_db(work: Path) -> Path:
+    """Every build starts from an empty build database: what a killed build left is discarded."""
+    work.mkdir(parents=True, exist_ok=True)
+    build_db = work / "build.duckdb"
+    build_db.unlink(missing_ok=True)
+    Path(str(build_db) + ".wal").unlink(missing_ok=True)
+    return build_db
+
+
+def _gate(report, summary: BuildSummary) -> None:
+    """Stop the build on a failed 'fout' expectation; keep warnings for the summary."""
+    summary.warnings.extend(report.warnings)
+    if report.should_fail:
+        detail = "\n".join(f"  - {line}" for line in report.failures)
+        raise CheckFailed(f"Validatie mislukt ({report.suite}):\n{detail}")
+
+
+def _print_summary(summary: BuildSummary, progress: Progress) -> None:
+    land = summary.landing
+    total = sum(summary.steps.values())
+    progress("")
+    progress(f"Build {summary.build_id} gepubliceerd naar {summary.warehouse} in {total:.1f} s")
+    if land is not None:
+        progress(
+            f"  {land.files} bestanden, {land.rows_read:,} rijen gelezen: {land.rows_loaded:,} geladen, "
+            f"{land.rows_quarantined:,} in quarantaine, {land.rows_superseded:,} vervangen door een latere export"
+            .replace(",", ".")
+        )
+        if land.sources_without_files:
+            progress(f"  Geen exports voor: {', '.join(land.sources_without_files)} (die indicatoren ontbreken)")
+    for warning in summary.warnings:
+        progress(f"  Waarschuwing: {warning}")

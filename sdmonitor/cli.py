@@ -1,0 +1,122 @@
+"""The `sdmonitor` command line. Each subcommand imports its module only when it runs,
+so `sdmonitor --help` and `sdmonitor generate` stay fast (dbt and GX are slow to import)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sdmonitor.config import DASHBOARD_APP, load_config
+from sdmonitor.errors import MonitorError
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from sdmonitor.generate import generate
+
+    generate(Path(args.out), scale=args.scale, seed=args.seed, config=load_config(args.config))
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from sdmonitor.build import build
+
+    build(Path(args.exports), Path(args.warehouse), config=load_config(args.config))
+    return 0
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    warehouse = Path(args.warehouse).resolve()
+    if not warehouse.exists():
+        print(f"Let op: {warehouse} bestaat nog niet; het dashboard meldt dat tot er een build is.")
+    env = {**os.environ, "SDM_WAREHOUSE": str(warehouse)}
+    if args.config:
+        env["SDM_CONFIG"] = str(Path(args.config).resolve())
+    print(f"Dashboard op http://localhost:{args.port} (stoppen met Ctrl+C)", flush=True)
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
+        "--server.port", str(args.port),
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from sdmonitor.report import write_report
+
+    write_report(Path(args.warehouse), args.period, Path(args.out), config=load_config(args.config))
+    return 0
+
+
+def _benchmarks_update(args: argparse.Namespace) -> int:
+    from sdmonitor.benchmarks import update_benchmarks
+
+    update_benchmarks(load_config(args.config))
+    return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from sdmonitor.doctor import doctor
+
+    return doctor(Path(args.warehouse), config=load_config(args.config))
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="sdmonitor", description="Sociaal Domein Monitor")
+    main.add_argument("--config", help="gemeente-configuratie (standaard config/gemeente.toml of $SDM_CONFIG)")
+    sub = main.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("generate", help="demo-exports schrijven volgens het datacontract")
+    p.add_argument("--out", required=True, help="map voor de exports")
+    p.add_argument("--scale", type=float, default=1.0, help="1 = Deventer, 170 = ongeveer alle gemeenten")
+    p.add_argument("--seed", type=int, default=2025)
+    p.set_defaults(func=_generate)
+
+    p = sub.add_parser("build", help="exports inlezen, valideren, indicatoren berekenen en publiceren")
+    p.add_argument("--exports", required=True, help="map met <bron>/<bron>_<jjjjmmdd>.csv")
+    p.add_argument("--warehouse", required=True, help="het gepubliceerde DuckDB-bestand")
+    p.set_defaults(func=_build)
+
+    p = sub.add_parser("dashboard", help="het dashboard starten")
+    p.add_argument("--warehouse", required=True)
+    p.add_argument("--port", type=int, default=8501)
+    p.set_defaults(func=_dashboard)
+
+    p = sub.add_parser("report", help="de halfjaarlijkse raadsbriefing (PDF en HTML)")
+    p.add_argument("--warehouse", required=True)
+    p.add_argument("--period", required=True, help="bijvoorbeeld 2025-H2")
+    p.add_argument("--out", required=True, help="PDF-bestand; de HTML komt ernaast")
+    p.set_defaults(func=_report)
+
+    p = sub.add_parser("benchmarks", help="landelijke cijfers")
+    bench_sub = p.add_subparsers(dest="benchmarks_command", required=True)
+    u = bench_sub.add_parser("update", help="benchmarks verversen bij CBS (of het meegeleverde bestand)")
+    u.set_defaults(func=_benchmarks_update)
+
+    p = sub.add_parser("doctor", help="installatie en warehouse controleren")
+    p.add_argument("--warehouse", required=True)
+    p.set_defaults(func=_doctor)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except MonitorError as error:
+        print(f"FOUT: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Afgebroken.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

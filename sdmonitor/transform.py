@@ -1,0 +1,68 @@
+"""Step 3 of the build: run `dbt build` on the build database, in-process."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Callable
+
+from sdmonitor.config import DBT_PROJECT_DIR, Config
+from sdmonitor.errors import CheckFailed
+
+# dbt events worth a progress line: one per finished node.
+_RESULT_EVENTS = {"LogModelResult", "LogTestResult", "LogSeedResult", "LogNodeResult"}
+
+
+def dbt_args(command: str, build_db: Path, state_dir: Path, config: Config) -> list[str]:
+    """The dbt command line: the project's own profile, config as vars, output kept out of the repo."""
+    return [
+        command,
+        "--project-dir", str(DBT_PROJECT_DIR),
+        "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(state_dir / "target"),
+        "--log-path", str(state_dir / "logs"),
+        "--vars", json.dumps(config.dbt_vars()),
+    ]
+
+
+def run_dbt(
+    command: str,
+    build_db: Path,
+    state_dir: Path,
+    config: Config,
+    progress: Callable[[str], None] = print,
+    extra_args: tuple[str, ...] = (),
+) -> None:
+    """Run a dbt command against `build_db`; raise CheckFailed naming every failing node."""
+    from dbt.cli.main import dbtRunner  # dbt is slow to import: only when a build needs it
+
+    os.environ["SDM_BUILD_DB"] = str(build_db)
+    done = {"n": 0}
+
+    def on_event(event) -> None:
+        if event.info.name in _RESULT_EVENTS:
+            done["n"] += 1
+            if done["n"] % 25 == 0:
+                progress(f"  dbt: {done['n']} onderdelen klaar")
+
+    runner = dbtRunner(callbacks=[on_event])
+    result = runner.invoke([*dbt_args(command, build_db, state_dir, config), "--quiet", *extra_args])
+    failures = _failed_nodes(result)
+    if result.exception is not None:
+        raise CheckFailed(f"dbt {command} kon niet draaien: {result.exception}")
+    if not result.success:
+        detail = "\n".join(f"  - {line}" for line in failures) or "  (zie dbt-log)"
+        raise CheckFailed(f"dbt {command} mislukt:\n{detail}")
+    progress(f"  dbt: {done['n']} modellen en tests geslaagd")
+
+
+def _failed_nodes(result) -> list[str]:
+    """Readable lines for the nodes that errored or failed their test."""
+    lines = []
+    for node_result in getattr(result.result, "results", None) or []:
+        status = str(getattr(node_result, "status", ""))
+        if status.lower().endswith(("error", "fail")):
+            name = getattr(getattr(node_result, "node", None), "name", "?")
+            lines.append(f"{name}: {status} {node_result.message or ''}".strip())
+    return lines
