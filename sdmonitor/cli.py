@@ -4,6 +4,7 @@ so `sdmonitor --help` and `sdmonitor generate` stay fast (dbt and GX are slow to
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import subprocess
 import sys
@@ -105,6 +106,17 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+def _is_disk_full(error: BaseException) -> bool:
+    """ENOSPC from Python, or DuckDB's own wording of it, anywhere in the chain of causes."""
+    while error is not None:
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            return True
+        if "no space left on device" in str(error).lower():
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     args = parser().parse_args(argv)
@@ -112,6 +124,15 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except MonitorError as error:
         print(f"FOUT: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # noqa: BLE001 - a full disk is the one system error users can fix
+        if not _is_disk_full(error):
+            raise
+        print(
+            "FOUT: de schijf is vol; de build is gestopt en het gepubliceerde warehouse is "
+            f"ongewijzigd. Maak ruimte vrij en probeer opnieuw. ({error})",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         print("Afgebroken.", file=sys.stderr)
