@@ -1,0 +1,88 @@
+"""Sociaal Domein Monitor: the Streamlit entry point.
+
+Owns what every page shares: navigation, the period selector, the warehouse status, and the
+Dutch message when the warehouse cannot be read. Pages in app_pages/ only lay out.
+Started by `sdmonitor dashboard --warehouse FILE` (sets $SDM_WAREHOUSE).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+# `streamlit run dashboard/app.py` puts dashboard/ on the path, not the repository root.
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from dashboard import queries
+from dashboard.components import PAGINA, PERIODE_KEY
+from sdmonitor import nl
+from sdmonitor.warehouse import WarehouseError
+
+st.set_page_config(page_title="Sociaal Domein Monitor", page_icon=":material/monitoring:", layout="wide")
+
+
+def _periode_kiezer() -> None:
+    """Sidebar period selector, default the latest complete half-year, shareable as ?periode=."""
+    per = queries.periodes()
+    codes = per["periode"].tolist()
+    labels = dict(zip(per["periode"], per["label"]))
+    gevraagd = st.query_params.get("periode")
+    if gevraagd in codes and st.session_state.get(PERIODE_KEY) != gevraagd:
+        st.session_state[PERIODE_KEY] = gevraagd
+    if st.session_state.get(PERIODE_KEY) not in codes:
+        st.session_state[PERIODE_KEY] = queries.laatste_volledige_periode()
+
+    def _naar_url() -> None:
+        st.query_params["periode"] = st.session_state[PERIODE_KEY]
+
+    st.sidebar.selectbox(
+        "Periode", codes, key=PERIODE_KEY, format_func=lambda c: labels.get(c, nl.periode(c)),
+        on_change=_naar_url, help="Standaard het laatste volledige halfjaar.",
+    )
+    if st.session_state[PERIODE_KEY] != queries.laatste_volledige_periode():
+        st.sidebar.caption(f"Laatste volledige halfjaar: {nl.periode(queries.laatste_volledige_periode())}.")
+
+
+def _status() -> None:
+    info = queries.build_info()
+    with st.sidebar.expander("Warehouse", icon=":material/database:"):
+        st.caption(f"Bestand: `{queries.warehouse_path().name}`")
+        if not info.empty:
+            r = info.iloc[0]
+            st.caption(f"Gebouwd op {nl.datum(r['gebouwd_op'])} (build {r['build_id']}).")
+
+
+def main() -> None:
+    try:
+        queries.controleer()
+    except WarehouseError as exc:
+        st.title("Sociaal Domein Monitor")
+        st.error(str(exc), icon=":material/error:")
+        st.stop()
+    st.sidebar.markdown(f"### Sociaal Domein Monitor\n{queries.gemeente_naam()}")
+    _periode_kiezer()
+    pagina = st.navigation({
+        "Monitor": [st.Page(PAGINA["overzicht"], title="Overzicht", icon=":material/dashboard:", default=True)],
+        "Thema's": [
+            st.Page(PAGINA["vindbaarheid"], title="Vindbaarheid", icon=":material/search:"),
+            st.Page(PAGINA["voorliggend_veld"], title="Voorliggend veld", icon=":material/groups:"),
+            st.Page(PAGINA["wachtlijsten"], title="Wachtlijsten en doorlooptijden", icon=":material/hourglass:"),
+            st.Page(PAGINA["overgang_18"], title="18-/18+", icon=":material/swap_horiz:"),
+            st.Page(PAGINA["capaciteit"], title="Capaciteit", icon=":material/badge:"),
+            st.Page(PAGINA["vraagpatroon"], title="Vraagpatroon", icon=":material/help:"),
+            st.Page(PAGINA["integraliteit"], title="Integraliteit", icon=":material/hub:"),
+        ],
+        "Gebied en kwaliteit": [
+            st.Page(PAGINA["wijken"], title="Wijken", icon=":material/map:"),
+            st.Page(PAGINA["datakwaliteit"], title="Datakwaliteit", icon=":material/fact_check:"),
+        ],
+    })
+    _status()
+    pagina.run()
+
+
+main()

@@ -1,0 +1,386 @@
+"""Shared widgets: the KPI tile, chart sections with their downloads, suppressed-cell rendering.
+
+Pages only lay out; everything that turns warehouse rows into something on screen is here, once.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import queries
+from sdmonitor import charts, nl
+
+PERIODE_KEY = "periode"
+
+# Page files, relative to app.py (st.page_link and AppTest.switch_page take these paths).
+PAGINA = {
+    "overzicht": "app_pages/overzicht.py",
+    "vindbaarheid": "app_pages/vindbaarheid.py",
+    "voorliggend_veld": "app_pages/voorliggend_veld.py",
+    "wachtlijsten": "app_pages/wachtlijsten.py",
+    "overgang_18": "app_pages/overgang_18.py",
+    "capaciteit": "app_pages/capaciteit.py",
+    "vraagpatroon": "app_pages/vraagpatroon.py",
+    "integraliteit": "app_pages/integraliteit.py",
+    "wijken": "app_pages/wijken.py",
+    "datakwaliteit": "app_pages/datakwaliteit.py",
+}
+
+
+@dataclass(frozen=True)
+class Kern:
+    """The headline figure of a family on the overview."""
+
+    familie: str
+    indicator: str
+    uitsplitsing: str = ""
+    # "top": show the breakdown value with the highest figure (vraagpatroon: most frequent domein).
+    modus: str = "vast"
+
+
+KERNCIJFERS = [
+    Kern("vindbaarheid", "pct_wist_waar", "onderzoek=ceo_wmo"),
+    Kern("voorliggend_veld", "pct_voorliggend"),
+    Kern("voorliggend_veld", "maatwerk_per_1000"),
+    Kern("wachtlijsten", "pct_binnen_termijn", "stap=melding_gesprek;team=wmo"),
+    Kern("wachtlijsten", "wachtend", "stap=melding_gesprek;team=wmo"),
+    Kern("overgang_18", "pct_vervolg_geregeld"),
+    Kern("capaciteit", "bezettingsgraad", "team=wmo"),
+    Kern("vraagpatroon", "hulpvragen", modus="top"),
+    Kern("integraliteit", "pct_huishoudens_multi_team"),
+]
+
+DOWNLOAD_KOPPEN = {
+    "periode": "Periode (code)",
+    "periode_label": "Periode",
+    "gebied_code": "Gebiedscode",
+    "gebied_naam": "Gebied",
+    "reeks": "Reeks",
+    "categorie": "Categorie",
+    "waarde": "Waarde",
+    "ci_laag": "Ondergrens 95%-interval",
+    "ci_hoog": "Bovengrens 95%-interval",
+    "teller": "Teller",
+    "noemer": "Noemer",
+    "waarde_tekst": "Weergave",
+    "toelichting": "Toelichting",
+    "onderdrukt": "Onderdrukt",
+    "norm": "Norm (wettelijke termijn, dagen)",
+    "inwoners": "Inwoners",
+    "rij": "Rij (raster)",
+    "kolom": "Kolom (raster)",
+}
+
+
+# ---------------------------------------------------------------- state
+
+
+def periode() -> str:
+    """The period chosen in the sidebar (app.py owns the selector)."""
+    return st.session_state[PERIODE_KEY]
+
+
+def indicator_info(indicator: str) -> dict:
+    ind = queries.indicatoren()
+    rij = ind[ind["indicator"] == indicator]
+    if rij.empty:
+        return {"indicator": indicator, "label_nl": indicator, "eenheid": "", "definitie": "",
+                "familie": "", "richting": ""}
+    return rij.iloc[0].to_dict()
+
+
+def termijn(uitsplitsing: str) -> float | None:
+    """The legal term (days) of a team/stap breakdown, or None (bwmo has none)."""
+    d = nl.parse_uitsplitsing(uitsplitsing)
+    t = queries.termijnen()
+    rij = t[(t["team"] == d.get("team")) & (t["stap"] == d.get("stap"))]
+    return float(rij["termijn_dagen"].iloc[0]) if not rij.empty else None
+
+
+def termijn_tekst(uitsplitsing: str) -> str:
+    dagen = termijn(uitsplitsing)
+    return f"wettelijke termijn {nl.getal(dagen)} dagen" if dagen is not None else "geen wettelijke termijn"
+
+
+# ---------------------------------------------------------------- text of a cell
+
+
+def waarde_tekst(rij) -> str:
+    """'12,5%' or 'onderdrukt': a suppressed cell is shown as suppressed, never as 0 or blank."""
+    if bool(rij.get("onderdrukt")):
+        return nl.ONDERDRUKT
+    return nl.waarde(rij.get("waarde"), rij.get("eenheid"))
+
+
+def toelichting(rij) -> str:
+    """Why a cell is empty, the interval, and whether inhabitants are an estimate."""
+    delen = []
+    if bool(rij.get("onderdrukt")):
+        delen.append(f"onderdrukt: {rij.get('reden_onderdrukt') or 'privacyregel'}")
+    elif pd.notna(rij.get("ci_laag")) and pd.notna(rij.get("ci_hoog")):
+        delen.append(f"95%-interval {nl.getal(rij['ci_laag'], 1)} – {nl.getal(rij['ci_hoog'], 1)}")
+    if pd.notna(rij.get("noemer")) and not bool(rij.get("onderdrukt")):
+        delen.append(f"{nl.getal(rij.get('teller'))} van {nl.getal(rij['noemer'])}")
+    if bool(rij.get("inwoners_geschat")) and "per" in str(rij.get("eenheid") or "") + str(
+        rij.get("indicator") or ""
+    ):
+        delen.append("inwonertal per wijk is een schatting")
+    return "; ".join(delen)
+
+
+def figuur_frame(df: pd.DataFrame, **kolommen: pd.Series) -> pd.DataFrame:
+    """The tidy frame a chart draws and a download holds, from fct_indicator rows.
+
+    Extra columns (reeks, categorie, ...) are given as keyword arguments.
+    """
+    if df.empty:
+        return pd.DataFrame(columns=["periode", "periode_label", *kolommen, "waarde", "ci_laag",
+                                     "ci_hoog", "waarde_tekst", "toelichting", "onderdrukt"])
+    rijen = df.to_dict("records")
+    out = pd.DataFrame({
+        "periode": df["periode"].to_numpy(),
+        "periode_label": df["periode_label"].to_numpy(),
+        **{k: pd.Series(v).to_numpy() for k, v in kolommen.items()},
+        "waarde": df["waarde"].to_numpy(),
+        "ci_laag": df["ci_laag"].to_numpy(),
+        "ci_hoog": df["ci_hoog"].to_numpy(),
+        "waarde_tekst": [waarde_tekst(r) for r in rijen],
+        "toelichting": [toelichting(r) for r in rijen],
+        "onderdrukt": df["onderdrukt"].astype(bool).to_numpy(),
+    })
+    return out
+
+
+def benchmark_frame(bm: pd.DataFrame, eenheid: str, meerdere: bool) -> pd.DataFrame:
+    """Benchmark rows as extra trend series, each labelled with its own period and status."""
+    if bm.empty:
+        return pd.DataFrame()
+    naam = bm["label"].str.split(",").str[0]
+    reeks = naam + " (benchmark)"
+    if meerdere:
+        reeks = reeks + " – " + bm["uitsplitsing"].map(nl.uitsplitsing_label)
+    return pd.DataFrame({
+        "periode": bm["periode"].to_numpy(),
+        "periode_label": bm["periode"].map(nl.periode).to_numpy(),
+        "reeks": reeks.to_numpy(),
+        "waarde": bm["waarde"].to_numpy(),
+        "ci_laag": None,
+        "ci_hoog": None,
+        "waarde_tekst": [nl.waarde(w, eenheid) for w in bm["waarde"]],
+        "toelichting": (bm["label"] + " (" + bm["bron"].fillna("") + " " + bm["tabel"].fillna("") + ")")
+        .str.replace(" ()", "", regex=False).to_numpy(),
+        "onderdrukt": False,
+    })
+
+
+# ---------------------------------------------------------------- output
+
+
+def downloads(df: pd.DataFrame, naam: str) -> None:
+    """CSV and Excel of exactly the frame shown: same rows and columns, Dutch headers."""
+    uit = df.rename(columns=DOWNLOAD_KOPPEN)
+    c1, c2, _ = st.columns([1, 1, 4])
+    # Semicolon and decimal comma: what Dutch Excel opens without an import wizard.
+    csv = uit.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+    c1.download_button("CSV", csv, file_name=f"{naam}.csv", mime="text/csv", key=f"csv_{naam}",
+                       on_click="ignore", icon=":material/download:")
+    buf = io.BytesIO()
+    uit.to_excel(buf, index=False, sheet_name="data", engine="openpyxl")
+    c2.download_button(
+        "Excel", buf.getvalue(), file_name=f"{naam}.xlsx", key=f"xlsx_{naam}", on_click="ignore",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+    )
+
+
+def grafiek(chart, df: pd.DataFrame, naam: str, **kwargs):
+    """A chart with its downloads underneath. Returns the selection event when one is asked for."""
+    if df.empty:
+        st.info("Geen cijfers voor deze keuze.")
+        return None
+    event = st.altair_chart(chart, width="stretch", **kwargs)
+    downloads(df, naam)
+    return event
+
+
+def onderdrukt_melding(df: pd.DataFrame) -> None:
+    """Say in words how many cells are suppressed and why (the chart shows them as ×)."""
+    if "onderdrukt" not in df.columns or not df["onderdrukt"].any():
+        return
+    redenen = df.loc[df["onderdrukt"], "toelichting"].str.replace("onderdrukt: ", "", regex=False)
+    tekst = "; ".join(f"{r} ({n}×)" for r, n in redenen.value_counts().items())
+    st.caption(f"{ONDERDRUKT_ICOON} {int(df['onderdrukt'].sum())} cel(len) onderdrukt vanwege privacy: {tekst}.")
+
+
+ONDERDRUKT_ICOON = "🔒"
+
+
+# ---------------------------------------------------------------- sections used by family pages
+
+
+def sectie_trend(
+    indicator: str,
+    uitsplitsingen: list[str] | None = None,
+    gebied: str | None = None,
+    titel: str | None = None,
+    norm: float | None = None,
+    norm_label: str | None = None,
+    met_benchmark: bool = True,
+    extra_indicatoren: list[str] | None = None,
+) -> pd.DataFrame:
+    """Trend over all half-years, gemeente (or one area) against the benchmark, intervals as bands.
+
+    With extra_indicatoren, several indicators of the same unit share the chart as series.
+    """
+    gebied = gebied or queries.gemeente_code()
+    codes = [indicator, *(extra_indicatoren or [])]
+    df = queries.cijfers(indicatoren=codes, gebieden=[gebied])
+    if uitsplitsingen is not None:
+        df = df[df["uitsplitsing"].isin(uitsplitsingen)]
+    info = indicator_info(indicator)
+    meerdere = df["uitsplitsing"].nunique() > 1
+    reeks = df["gebied_naam"]
+    if len(codes) > 1:
+        reeks = df["label_nl"] + (" – " + df["uitsplitsing"].map(nl.uitsplitsing_label) if meerdere else "")
+    elif meerdere:
+        reeks = df["uitsplitsing"].map(nl.uitsplitsing_label)
+    frame = figuur_frame(df, reeks=reeks)
+    if met_benchmark and gebied == queries.gemeente_code():
+        bm = queries.benchmarks(indicatoren=[indicator])
+        bm = bm[bm["uitsplitsing"].isin(df["uitsplitsing"].unique())]
+        frame = pd.concat([frame, benchmark_frame(bm, info["eenheid"], meerdere)], ignore_index=True)
+    titel = titel or info["label_nl"]
+    st.markdown(f"**{titel}**")
+    if info.get("definitie"):
+        st.caption(info["definitie"])
+    chart = charts.trend(frame, as_titel=info["eenheid"], norm=norm, norm_label=norm_label) if not frame.empty else None
+    grafiek(chart, frame, f"{indicator}_trend")
+    onderdrukt_melding(frame)
+    return frame
+
+
+def sectie_staven(
+    indicator: str,
+    uitsplitsingen: list[str] | None = None,
+    titel: str | None = None,
+    met_norm: bool = False,
+    gebied: str | None = None,
+    extra_indicatoren: list[str] | None = None,
+) -> pd.DataFrame:
+    """Bars per team, stage or other breakdown for the chosen period (gemeente or one area).
+
+    With met_norm, each stage's legal term is drawn as a tick on its bar.
+    """
+    gebied = gebied or queries.gemeente_code()
+    codes = [indicator, *(extra_indicatoren or [])]
+    df = queries.cijfers(indicatoren=codes, periodes=[periode()], gebieden=[gebied])
+    if uitsplitsingen is not None:
+        df = df[df["uitsplitsing"].isin(uitsplitsingen)]
+    info = indicator_info(indicator)
+    kolommen = {"categorie": df["uitsplitsing"].map(nl.uitsplitsing_label)}
+    if len(codes) > 1:
+        kolommen["reeks"] = df["label_nl"]
+    if met_norm:
+        kolommen["norm"] = df["uitsplitsing"].map(termijn)
+    frame = figuur_frame(df, **kolommen)
+    titel = titel or f"{info['label_nl']} – {nl.periode(periode())}"
+    st.markdown(f"**{titel}**")
+    if info.get("definitie"):
+        st.caption(info["definitie"])
+    chart = charts.staven(frame, as_titel=info["eenheid"]) if not frame.empty else None
+    grafiek(chart, frame, f"{indicator}_{periode()}")
+    onderdrukt_melding(frame)
+    return frame
+
+
+# ---------------------------------------------------------------- the KPI tile
+
+
+def _kern_rij(kern: Kern, per: str) -> pd.Series | None:
+    gm = queries.gemeente_code()
+    df = queries.cijfers(indicatoren=[kern.indicator], periodes=[per], gebieden=[gm])
+    if df.empty:
+        return None
+    if kern.modus == "top":
+        return df.sort_values("waarde", ascending=False, na_position="last").iloc[0]
+    rij = df[df["uitsplitsing"] == kern.uitsplitsing]
+    return rij.iloc[0] if not rij.empty else None
+
+
+def _significant_verschil(rij, ref_waarde: float) -> str:
+    """Only the interval can say a difference is significant; without one we say so."""
+    if pd.isna(rij.get("ci_laag")) or pd.isna(rij.get("ci_hoog")):
+        return "significantie niet te bepalen (geen betrouwbaarheidsinterval)"
+    if rij["ci_laag"] <= ref_waarde <= rij["ci_hoog"]:
+        return "verschil niet significant (binnen 95%-interval)"
+    return "verschil significant (buiten 95%-interval)"
+
+
+def _trend_significant(nu, vorig) -> str:
+    heeft = all(pd.notna(r.get(k)) for r in (nu, vorig) for k in ("ci_laag", "ci_hoog"))
+    if not heeft:
+        return ""
+    overlap = nu["ci_laag"] <= vorig["ci_hoog"] and vorig["ci_laag"] <= nu["ci_hoog"]
+    return " (niet significant)" if overlap else " (significant: intervallen overlappen niet)"
+
+
+def _delta_kleur(richting: str | None) -> str:
+    r = (richting or "").lower()
+    return "inverse" if "lager" in r else "normal" if "hoger" in r else "off"
+
+
+def kpi_tegel(kern: Kern, per: str) -> None:
+    """One tile: gemeente figure, benchmark with period and status, difference, trend, links."""
+    info = indicator_info(kern.indicator)
+    with st.container(border=True):
+        st.markdown(f"##### {nl.familie_label(kern.familie)}")
+        rij = _kern_rij(kern, per)
+        sub = info["label_nl"]
+        if rij is not None and rij["uitsplitsing"]:
+            prefix = "meest voorkomend: " if kern.modus == "top" else ""
+            sub += f" ({prefix}{nl.uitsplitsing_label(rij['uitsplitsing'])})"
+        if rij is None:
+            st.metric(sub, nl.GEEN_WAARDE, border=False)
+            st.caption("Geen cijfer voor deze periode.")
+            return
+        vorig = _kern_rij(Kern(kern.familie, kern.indicator, rij["uitsplitsing"]), nl.vorige_periode(per))
+        delta = None
+        trendtekst = f"Geen cijfer voor {nl.periode(nl.vorige_periode(per))}."
+        if vorig is not None and not rij["onderdrukt"] and not vorig["onderdrukt"] and pd.notna(vorig["waarde"]):
+            delta = nl.verschil(rij["waarde"] - vorig["waarde"], info["eenheid"])
+            trendtekst = (f"t.o.v. {nl.periode(vorig['periode'])}: {delta}"
+                          f"{_trend_significant(rij, vorig)}")
+        st.metric(sub, waarde_tekst(rij), delta=delta, delta_color=_delta_kleur(info.get("richting")),
+                  help=info.get("definitie") or None)
+        if rij["onderdrukt"]:
+            st.caption(f"{ONDERDRUKT_ICOON} Onderdrukt: {rij.get('reden_onderdrukt') or 'privacyregel'}")
+        st.caption(trendtekst)
+        _benchmark_regel(kern, rij, info)
+        c1, c2 = st.columns(2)
+        c1.page_link(PAGINA[kern.familie], label="Meer", icon=":material/bar_chart:")
+        c2.page_link(
+            PAGINA["wijken"], label="Per wijk", icon=":material/map:",
+            query_params={"indicator": kern.indicator, "uitsplitsing": rij["uitsplitsing"]},
+        )
+
+
+def _benchmark_regel(kern: Kern, rij, info: dict) -> None:
+    bm = queries.benchmarks(indicatoren=[kern.indicator], periodes=[rij["periode"]])
+    bm = bm[bm["uitsplitsing"] == rij["uitsplitsing"]]
+    if bm.empty:
+        tekst = "Geen landelijk cijfer."
+        if "stap" in nl.parse_uitsplitsing(rij["uitsplitsing"]):
+            tekst = (f"Geen landelijk cijfer (wachttijden worden landelijk niet verzameld); "
+                     f"norm: {termijn_tekst(rij['uitsplitsing'])}.")
+        st.caption(tekst)
+        return
+    b = bm.iloc[0]
+    regel = f"**{b['label']}**: {nl.waarde(b['waarde'], info['eenheid'])}"
+    if not rij["onderdrukt"] and pd.notna(rij["waarde"]):
+        regel += (f" · verschil {nl.verschil(rij['waarde'] - b['waarde'], info['eenheid'])}, "
+                  f"{_significant_verschil(rij, b['waarde'])}")
+    st.caption(regel)

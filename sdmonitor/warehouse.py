@@ -1,0 +1,313 @@
+"""Every query on the published warehouse: the only module with SQL for readers of the monitor.
+
+Used by the dashboard (through dashboard/queries.py, which caches) and by the raadsbriefing report.
+Each call opens a short-lived read-only DuckDB connection and closes it before returning: a
+connection held open would block the next build's atomic swap of the file (pitfalls 5).
+Only aggregate tables are read (fct_*, dim_*, load_log, quarantine reasons, validatie, build_info);
+nothing here can return a pseudonym. If the dbt models rename a column, this is the file to adapt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from sdmonitor import nl
+from sdmonitor.errors import MonitorError
+
+GEMEENTE = "gemeente"
+WIJK = "wijk"
+
+
+class WarehouseError(MonitorError):
+    """The warehouse cannot be shown: missing, unreadable or empty. The message is for the user."""
+
+
+@contextmanager
+def _connect(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    path = Path(path)
+    if not path.is_file():
+        raise WarehouseError(
+            f"Er is nog geen warehouse op {path}. Bouw het eerst met "
+            "'sdmonitor build --exports MAP --warehouse BESTAND'."
+        )
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise WarehouseError(
+            f"Het warehouse {path.name} kan niet worden geopend (beschadigd, of geen DuckDB-bestand "
+            f"van deze versie). Bouw het opnieuw. Technische melding: {exc}"
+        ) from exc
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _df(path: Path | str, sql: str, params: Sequence | None = None) -> pd.DataFrame:
+    with _connect(path) as con:
+        try:
+            return con.execute(sql, params or []).df()
+        except duckdb.CatalogException as exc:
+            raise WarehouseError(
+                "Het warehouse mist een tabel of kolom die het dashboard nodig heeft; is het met "
+                f"een oudere versie gebouwd? Bouw het opnieuw. Technische melding: {exc}"
+            ) from exc
+
+
+def tabellen(path: Path | str) -> set[str]:
+    with _connect(path) as con:
+        return {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+
+
+def controleer(path: Path | str) -> None:
+    """Raise WarehouseError with a Dutch message when the warehouse cannot be shown."""
+    aanwezig = tabellen(path)
+    nodig = {"fct_indicator", "dim_periode", "dim_gebied", "dim_indicator"}
+    if missend := sorted(nodig - aanwezig):
+        raise WarehouseError(
+            f"Het warehouse is onvolledig: tabel(len) {', '.join(missend)} ontbreken. "
+            "Bouw het opnieuw met 'sdmonitor build'."
+        )
+    if _df(path, "select count(*) as n from fct_indicator")["n"].iloc[0] == 0:
+        raise WarehouseError(
+            "Het warehouse is leeg: er staan nog geen cijfers in. Controleer of er exports zijn "
+            "en bouw opnieuw."
+        )
+
+
+def build_info(path: Path | str) -> pd.DataFrame:
+    if "build_info" not in tabellen(path):
+        return pd.DataFrame(columns=["build_id", "gebouwd_op", "gemeente_code", "gemeente_naam"])
+    return _df(path, "select * from build_info order by gebouwd_op desc limit 1")
+
+
+# ---------------------------------------------------------------- dimensions
+
+
+def periodes(path: Path | str) -> pd.DataFrame:
+    """The half-years that have figures, oldest first, with their Dutch label."""
+    df = _df(
+        path,
+        """
+        select f.periode, p.label, p.begindatum, p.einddatum
+        from (select distinct periode from fct_indicator) f
+        left join dim_periode p using (periode)
+        order by f.periode
+        """,
+    )
+    df["label"] = df["label"].fillna(df["periode"].map(nl.periode))
+    return df
+
+
+def laatste_volledige_periode(path: Path | str) -> str | None:
+    """The latest half-year whose end lies before every source's latest export.
+
+    A half-year that is still running (or whose exports have not all arrived) would make the
+    monitor look better or worse than it is; the overview opens on the last complete one.
+    Without a load_log, the latest period is taken.
+    """
+    p = periodes(path)
+    if p.empty:
+        return None
+    if "load_log" in tabellen(path):
+        grens = _df(
+            path,
+            "select min(laatste) as grens from "
+            "(select bron, max(exportdatum) as laatste from load_log group by bron)",
+        )["grens"].iloc[0]
+        if not pd.isna(grens) and p["einddatum"].notna().all():
+            volledig = p[pd.to_datetime(p["einddatum"]) < pd.Timestamp(grens)]
+            if not volledig.empty:
+                return str(volledig["periode"].iloc[-1])
+    return str(p["periode"].iloc[-1])
+
+
+def gebieden(path: Path | str) -> pd.DataFrame:
+    """Gemeente, wijken and 'onbekend', with inhabitants and whether those are estimates."""
+    return _df(
+        path,
+        """
+        select gebied_code, gebied_naam, soort, inwoners, inwoners_0_22, inwoners_geschat
+        from dim_gebied
+        order by case soort when 'gemeente' then 0 when 'wijk' then 1 else 2 end, gebied_code
+        """,
+    )
+
+
+def indicatoren(path: Path | str) -> pd.DataFrame:
+    return _df(
+        path,
+        "select indicator, familie, label_nl, eenheid, definitie, richting from dim_indicator "
+        "order by familie, indicator",
+    )
+
+
+# ---------------------------------------------------------------- figures
+
+
+def cijfers(
+    path: Path | str,
+    indicatoren: Sequence[str] | None = None,
+    periodes: Sequence[str] | None = None,
+    gebieden: Sequence[str] | None = None,
+    soort: str | None = None,
+) -> pd.DataFrame:
+    """Rows of fct_indicator, with the labels a screen needs joined on.
+
+    Filters are optional; None means all. `soort` filters on dim_gebied.soort
+    ('gemeente', 'wijk', 'onbekend').
+    """
+    where, params = ["true"], []
+    for kolom, waarden in (("f.indicator", indicatoren), ("f.periode", periodes),
+                           ("f.gebied_code", gebieden)):
+        if waarden is not None:
+            where.append(f"list_contains(?, {kolom})")
+            params.append(list(waarden))
+    if soort is not None:
+        where.append("g.soort = ?")
+        params.append(soort)
+    df = _df(
+        path,
+        f"""
+        select f.indicator, f.periode, f.gebied_code, f.uitsplitsing,
+               f.waarde, f.teller, f.noemer, f.ci_laag, f.ci_hoog,
+               coalesce(f.onderdrukt, false) as onderdrukt, f.reden_onderdrukt,
+               g.gebied_naam, g.soort, g.inwoners, g.inwoners_geschat,
+               i.label_nl, i.eenheid, i.familie, i.richting,
+               p.label as periode_label
+        from fct_indicator f
+        left join dim_gebied g using (gebied_code)
+        left join dim_indicator i using (indicator)
+        left join dim_periode p using (periode)
+        where {' and '.join(where)}
+        order by f.indicator, f.periode, f.gebied_code, f.uitsplitsing
+        """,
+        params,
+    )
+    df["uitsplitsing"] = df["uitsplitsing"].fillna("")
+    df["periode_label"] = df["periode_label"].fillna(df["periode"].map(nl.periode))
+    df["label_nl"] = df["label_nl"].fillna(df["indicator"])
+    df["gebied_naam"] = df["gebied_naam"].fillna(df["gebied_code"])
+    return df
+
+
+def benchmarks(
+    path: Path | str,
+    indicatoren: Sequence[str] | None = None,
+    periodes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The benchmark to show beside the gemeente figure per indicator, periode, uitsplitsing.
+
+    No row means no benchmark: the page says so (or shows the legal term); it never invents one.
+    """
+    if "fct_benchmark_vergelijking" not in tabellen(path):
+        return pd.DataFrame(columns=["indicator", "periode", "uitsplitsing", "label", "waarde"])
+    where, params = ["true"], []
+    for kolom, waarden in (("indicator", indicatoren), ("periode", periodes)):
+        if waarden is not None:
+            where.append(f"list_contains(?, {kolom})")
+            params.append(list(waarden))
+    df = _df(
+        path,
+        f"""
+        select indicator, periode, coalesce(uitsplitsing, '') as uitsplitsing,
+               benchmark_gebied_code, benchmark_periode, is_jaarcijfer, is_peer,
+               label, waarde, status, bron, tabel
+        from fct_benchmark_vergelijking
+        where {' and '.join(where)}
+        order by indicator, periode, uitsplitsing
+        """,
+        params,
+    )
+    return df
+
+
+def termijnen(path: Path | str) -> pd.DataFrame:
+    """Legal term per team and stap (days), for the norm lines: team, stap, termijn_dagen.
+
+    Read from the warehouse when the build publishes them, else from the gemeente's config, so
+    no page hard-codes a number. A stage without a term (bwmo) has no row.
+    """
+    if "dim_termijn" in tabellen(path):
+        return _df(path, "select team, stap, termijn_dagen from dim_termijn")
+    from sdmonitor.config import load_config
+
+    rijen = []
+    for sleutel, dagen in load_config().termijnen.items():
+        team, _, stap = sleutel.partition("_")
+        if stap.endswith("werkdagen"):  # schuldhulp spoed: werkdagen, not a calendar norm line
+            continue
+        rijen.append({"team": team, "stap": stap, "termijn_dagen": dagen})
+    return pd.DataFrame(rijen, columns=["team", "stap", "termijn_dagen"])
+
+
+# ---------------------------------------------------------------- data quality
+
+
+def bronnen(path: Path | str) -> pd.DataFrame:
+    """Per source in the latest build: last export date, files, rows read/loaded/quarantined/superseded."""
+    return _df(
+        path,
+        """
+        with laatste as (select max(build_id) as build_id from load_log)
+        select bron, max(exportdatum) as laatste_exportdatum, count(*) as bestanden,
+               sum(rijen_gelezen) as rijen_gelezen, sum(rijen_geladen) as rijen_geladen,
+               sum(rijen_quarantaine) as rijen_quarantaine, sum(rijen_vervangen) as rijen_vervangen
+        from load_log join laatste using (build_id)
+        group by bron order by bron
+        """,
+    )
+
+
+def builds(path: Path | str) -> pd.DataFrame:
+    """Rows loaded, quarantined and superseded per build."""
+    return _df(
+        path,
+        """
+        select build_id, count(*) as bestanden, sum(rijen_gelezen) as rijen_gelezen,
+               sum(rijen_geladen) as rijen_geladen, sum(rijen_quarantaine) as rijen_quarantaine,
+               sum(rijen_vervangen) as rijen_vervangen
+        from load_log group by build_id order by build_id desc
+        """,
+    )
+
+
+def bestanden(path: Path | str) -> pd.DataFrame:
+    return _df(
+        path,
+        """
+        select bron, bestand, exportdatum, rijen_gelezen, rijen_geladen, rijen_quarantaine,
+               rijen_vervangen
+        from load_log where build_id = (select max(build_id) from load_log)
+        order by bron, exportdatum
+        """,
+    )
+
+
+def quarantaine_redenen(path: Path | str) -> pd.DataFrame:
+    """Counts per source, column and reason: never a line's content, only why it was set aside."""
+    return _df(
+        path,
+        """
+        select bron, coalesce(kolom, '') as kolom, reden, count(*) as aantal
+        from quarantine group by all order by aantal desc, bron, kolom, reden
+        """,
+    )
+
+
+def validatie(path: Path | str) -> pd.DataFrame:
+    if "validatie" not in tabellen(path):
+        return pd.DataFrame(columns=["suite", "expectation", "kolom", "geslaagd", "ernst", "details"])
+    return _df(
+        path,
+        """
+        select * exclude (build_id)
+        from validatie where build_id = (select max(build_id) from validatie)
+        order by geslaagd, suite, expectation, kolom
+        """,
+    )
