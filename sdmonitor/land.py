@@ -1,0 +1,621 @@
+"""Landing: read every team export exactly per the data contract into the build DB.
+
+Python does only what must be done per file: find and name-check files, decode bytes (Windows-1252
+for `inkomen`, DuckDB has no such encoding offline), split records with the csv module (quotes,
+`;` and newlines inside free text, line numbers) and map the header. Each file's records go
+column-wise to DuckDB as strings; typing, quarantine and "latest export wins" are set-based SQL per
+source, so landing scales with DuckDB rather than with Python loops over fields.
+
+Every record read ends up in exactly one of: raw.<bron> (loaded), quarantine (one row per problem,
+counted once per record) or superseded by a later record with the same key. load_log keeps these
+counts per file and check_row_conservation() proves they add up.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from sdmonitor.config import Config
+from sdmonitor.contract import (
+    BOOLEAN,
+    CODE,
+    CONTRACT,
+    DATE,
+    DECIMAL,
+    DELIMITER,
+    EARLIEST_DATE,
+    FILE_NAME_PATTERN,
+    INTEGER,
+    MONTH,
+    PERIOD,
+    SOURCES_ORDER,
+    WIJK_CODE,
+    WIJK_NAME,
+    Column,
+    Source,
+)
+from sdmonitor.errors import CheckFailed, RefusedFile
+from sdmonitor.rawschema import RAW_SCHEMA, create_raw_tables, landed_name, raw_columns
+from sdmonitor.wijk import UNKNOWN, WijkNormaliser
+
+STAGE = "_landing"  # prefix of temporary tables: row-level strings, gone with the connection
+_OTHER_DELIMITERS = (",", "\t", "|")
+# A value longer than this, or with a run of 8+ digits (a BSN has 9), is not repeated in a
+# quarantine reason: the quarantine table is published and must never carry row content.
+_MAX_SHOWN_VALUE = 40
+
+
+@dataclass
+class LandingResult:
+    files: int
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    rows_superseded: int
+    sources_without_files: list[str]
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    source: Source
+    path: Path
+    exportdatum: date
+
+    @property
+    def label(self) -> str:
+        """How messages name the file: <bron>/<bestand>."""
+        return f"{self.source.code}/{self.path.name}"
+
+
+@dataclass
+class ParsedFile:
+    """One file's records: contract columns as strings, plus records that could not be split."""
+
+    columns: dict[str, Sequence[str]]  # contract column name -> values, free text never included
+    lines: list[int]  # line number where each record starts (header = line 1)
+    malformed: list[tuple[int, str]]  # (line, reden) of records that are not a row of the table
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.lines) + len(self.malformed)
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding files
+
+
+def find_export_files(exports_dir: Path) -> dict[str, list[ExportFile]]:
+    """Every export file per source, oldest first. Refuses anything that is not a named export.
+
+    Hidden files (.DS_Store, office lock files) are not exports and are skipped.
+    """
+    if not exports_dir.is_dir():
+        raise RefusedFile(str(exports_dir), "de exportmap bestaat niet")
+    files: dict[str, list[ExportFile]] = {code: [] for code in SOURCES_ORDER}
+    for entry in sorted(_visible(exports_dir)):
+        if not entry.is_dir():
+            raise RefusedFile(
+                entry.name, "staat niet in een bronmap; verwacht <bron>/<bron>_<jjjjmmdd>.csv"
+            )
+        if entry.name not in CONTRACT:
+            raise RefusedFile(
+                entry.name + "/",
+                f"onbekende bron '{entry.name}'; bekend zijn: {', '.join(SOURCES_ORDER)}",
+            )
+        files[entry.name] = [_export_file(CONTRACT[entry.name], p) for p in sorted(_visible(entry))]
+    return files
+
+
+def _visible(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if not p.name.startswith(".")]
+
+
+def _export_file(source: Source, path: Path) -> ExportFile:
+    label = f"{source.code}/{path.name}"
+    expected = f"verwacht {source.code}_<jjjjmmdd>.csv"
+    match = re.match(FILE_NAME_PATTERN, path.name)
+    if path.is_dir() or not match or match["bron"] != source.code:
+        raise RefusedFile(label, f"de naam volgt niet het patroon van de exports; {expected}")
+    try:
+        exportdatum = datetime.strptime(match["datum"], "%Y%m%d").date()
+    except ValueError:
+        raise RefusedFile(
+            label, f"'{match['datum']}' in de naam is geen geldige exportdatum; {expected}"
+        )
+    return ExportFile(source, path, exportdatum)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading one file
+
+
+def read_export(export: ExportFile) -> ParsedFile:
+    text = _decode(export)
+    if not text.strip():
+        raise RefusedFile(export.label, "het bestand is leeg: er is geen kopregel")
+    reader = csv.reader(io.StringIO(text), delimiter=DELIMITER, strict=True)
+    header = [name.strip().lower() for name in next(reader)]
+    positions = _column_positions(export, header)
+    records, lines, malformed = _split_records(export, reader, len(header))
+    by_position = list(zip(*records)) if records else [() for _ in header]
+    columns = {name: by_position[pos] for name, pos in positions.items()}
+    return ParsedFile(columns, lines, malformed)
+
+
+def _decode(export: ExportFile) -> str:
+    data = export.path.read_bytes()
+    if b"\x00" in data:
+        raise RefusedFile(export.label, "het is geen tekstbestand (het bevat NUL-bytes)")
+    encoding = export.source.encoding
+    if encoding == "cp1252":
+        _refuse_utf8_as_cp1252(export, data)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        name = "Windows-1252" if encoding == "cp1252" else "UTF-8"
+        raise RefusedFile(
+            export.label, f"byte 0x{data[err.start]:02x} op regel {line} is geen geldig {name}"
+        )
+
+
+def _refuse_utf8_as_cp1252(export: ExportFile, data: bytes) -> None:
+    """A UTF-8 file read as Windows-1252 lands 'é' as 'Ã©': refuse it rather than garble it."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise RefusedFile(
+            export.label, "het is UTF-8 (met BOM), maar deze bron levert Windows-1252"
+        )
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return
+        raise RefusedFile(export.label, "het is UTF-8, maar deze bron levert Windows-1252")
+
+
+def _column_positions(export: ExportFile, header: list[str]) -> dict[str, int]:
+    """Position of every landed contract column in the header; other columns are ignored."""
+    if len(header) == 1:
+        for other in _OTHER_DELIMITERS:
+            if other in header[0]:
+                shown = "tab" if other == "\t" else f"'{other}'"
+                raise RefusedFile(
+                    export.label, f"de kopregel is gescheiden door {shown} in plaats van ';'"
+                )
+    for name in set(header):
+        if name and header.count(name) > 1 and name in export.source.column_names:
+            raise RefusedFile(export.label, f"kolom '{name}' staat meer dan eens in de kopregel")
+    wanted = [c.name for c in export.source.landed_columns]
+    missing = [name for name in wanted if name not in header]
+    if missing:
+        raise RefusedFile(export.label, f"verplichte kolom(men) ontbreken: {', '.join(missing)}")
+    return {name: header.index(name) for name in wanted}
+
+
+def _split_records(export: ExportFile, reader, width: int):
+    """Records with the header's width, their start lines, and the lines that are not records.
+
+    A quoted field may span lines: a record's line is where it starts. Blank lines hold no record.
+    """
+    records: list[list[str]] = []
+    lines: list[int] = []
+    malformed: list[tuple[int, str]] = []
+    previous_end = reader.line_num
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            _refuse_unclosed_quote(export, err, previous_end + 1)
+            malformed.append(
+                (previous_end + 1, "regel bevat een aanhalingsteken op een ongeldige plek")
+            )
+            previous_end = reader.line_num
+            continue
+        start, previous_end = previous_end + 1, reader.line_num
+        if not record:
+            continue
+        if len(record) != width:
+            malformed.append((start, f"regel heeft {len(record)} velden, verwacht {width}"))
+            continue
+        records.append(record)
+        lines.append(start)
+    return records, lines, malformed
+
+
+def _refuse_unclosed_quote(export: ExportFile, err: csv.Error, line: int) -> None:
+    """An opening quote that is never closed swallows the rest of the file: refuse the file."""
+    message = str(err)
+    if "unexpected end of data" in message or "field larger than field limit" in message:
+        raise RefusedFile(export.label, f"het aanhalingsteken op regel {line} wordt niet gesloten")
+
+
+# ---------------------------------------------------------------------------------------------
+# Staging: strings per source in DuckDB
+
+
+def _stage_table(source: Source) -> str:
+    return f"{STAGE}_{source.code}"
+
+
+def _create_stage(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        f"create or replace temp table {STAGE}_files (bron VARCHAR, bestand VARCHAR, exportdatum DATE, "
+        "rijen_gelezen BIGINT)"
+    )
+    con.execute(
+        f"create or replace temp table {STAGE}_superseded (bron VARCHAR, bestand VARCHAR, rijen BIGINT)"
+    )
+    for source in CONTRACT.values():
+        cols = ", ".join(f'"{c.name}" VARCHAR' for c in source.landed_columns)
+        con.execute(
+            f"create or replace temp table {_stage_table(source)} (_bestand VARCHAR, _exportdatum DATE, _regel INTEGER, {cols})"
+        )
+
+
+def _drop_stage(con: duckdb.DuckDBPyConnection) -> None:
+    """Free the row-level strings as soon as they are landed."""
+    temp_tables = con.execute(
+        "select table_name from duckdb_tables() where temporary and starts_with(table_name, ?)",
+        [STAGE],
+    ).fetchall()
+    for (name,) in temp_tables:
+        con.execute(f"drop table temp.{name}")
+
+
+def _stage_file(con: duckdb.DuckDBPyConnection, export: ExportFile, parsed: ParsedFile) -> None:
+    arrays = {"_regel": pa.array(parsed.lines, pa.int32())}
+    arrays.update({name: pa.array(values, pa.string()) for name, values in parsed.columns.items()})
+    names = ", ".join(f'"{name}"' for name in arrays)
+    con.register("_staged_file", pa.table(arrays))
+    con.execute(
+        f"insert into {_stage_table(export.source)} (_bestand, _exportdatum, {names}) "
+        f"select ?, ?, {names} from _staged_file",
+        [export.path.name, export.exportdatum],
+    )
+    con.unregister("_staged_file")
+    con.execute(
+        f"insert into {STAGE}_files values (?, ?, ?, ?)",
+        [export.source.code, export.path.name, export.exportdatum, parsed.rows_read],
+    )
+    if parsed.malformed:
+        con.executemany(
+            "insert into main.quarantine values (?, ?, ?, NULL, ?)",
+            [
+                (export.source.code, export.path.name, line, reden)
+                for line, reden in parsed.malformed
+            ],
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Typing and quarantine: SQL per source
+
+
+def _shown(value_sql: str) -> str:
+    """The offending value quoted for a reason, unless it might be row content."""
+    return (
+        f"CASE WHEN length({value_sql}) <= {_MAX_SHOWN_VALUE} AND NOT regexp_matches({value_sql}, '[0-9]{{8}}') "
+        f"THEN '''' || {value_sql} || '''' ELSE '(waarde niet getoond)' END"
+    )
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _typed_and_reasons(source: Source, column: Column) -> tuple[str, list[tuple[str, str]]]:
+    """SQL for the landed value of a column, and (condition, reason) SQL pairs that quarantine it."""
+    v = f"nullif(trim(s.\"{column.name}\"), '')"
+    shown = f"{_sql_str(column.name + ' ')} || {_shown(v)}"
+    reasons: list[tuple[str, str]] = []
+    if column.required:
+        reasons.append((f"{v} IS NULL", _sql_str(f"{column.name} ontbreekt")))
+    kind = column.kind
+    if kind == DATE:
+        typed = f"try_strptime({v}, {_sql_str(source.date_format)})::DATE"
+        reasons += [
+            (f"{v} IS NOT NULL AND {typed} IS NULL", f"{shown} || ' is geen geldige datum'"),
+            (
+                f"{typed} < DATE '{EARLIEST_DATE}'",
+                f"{shown} || ' ligt voor {_dutch_date(EARLIEST_DATE)}'",
+            ),
+            (
+                f"{typed} > s._exportdatum",
+                f"{shown} || ' ligt na de exportdatum ' || strftime(s._exportdatum, '%d-%m-%Y')",
+            ),
+        ]
+    elif kind == MONTH:
+        valid = f"regexp_full_match({v}, '[0-9]{{4}}-[0-9]{{1,2}}')"
+        typed = f"CASE WHEN {valid} THEN try_strptime({v}, '%Y-%m')::DATE END"
+        reasons.append(
+            (
+                f"{v} IS NOT NULL AND {typed} IS NULL",
+                f"{shown} || ' is geen geldige maand (jjjj-mm)'",
+            )
+        )
+    elif kind == PERIOD:
+        typed = v
+        reasons.append(
+            (
+                f"{v} IS NOT NULL AND NOT regexp_full_match({v}, '[0-9]{{4}}-H[12]')",
+                f"{shown} || ' is geen geldige periode (jjjj-H1 of jjjj-H2)'",
+            )
+        )
+    elif kind == INTEGER:
+        typed = f"CASE WHEN regexp_full_match({v}, '-?[0-9]{{1,9}}') THEN {v}::INTEGER END"
+        reasons.append(
+            (f"{v} IS NOT NULL AND {typed} IS NULL", f"{shown} || ' is geen geheel getal'")
+        )
+    elif kind == DECIMAL:
+        typed = f"CASE WHEN regexp_full_match({v}, '-?[0-9]+(,[0-9]+)?') THEN replace({v}, ',', '.')::DOUBLE END"
+        reasons.append(
+            (
+                f"{v} IS NOT NULL AND {typed} IS NULL",
+                f"{shown} || ' is geen geldig decimaal getal (zoals 0,8)'",
+            )
+        )
+    elif kind == BOOLEAN:
+        typed = f"CASE lower({v}) WHEN 'ja' THEN true WHEN 'nee' THEN false END"
+        reasons.append((f"{v} IS NOT NULL AND {typed} IS NULL", f"{shown} || ' is geen ja of nee'"))
+    elif kind == CODE:
+        typed = v
+        codes = ", ".join(_sql_str(code) for code in column.codes)
+        reasons.append(
+            (f"{v} IS NOT NULL AND {v} NOT IN ({codes})", f"{shown} || ' is geen geldige code'")
+        )
+    elif kind in (WIJK_NAME, WIJK_CODE):
+        typed = f"coalesce(w.wijk_code, '{UNKNOWN}')"
+    else:
+        typed = v
+    if column.non_negative:
+        reasons.append((f"{typed} < 0", f"{shown} || ' is negatief'"))
+    return typed, reasons
+
+
+def _dutch_date(iso: str) -> str:
+    return date.fromisoformat(iso).strftime("%d-%m-%Y")
+
+
+def _wijk_column(source: Source) -> Column | None:
+    return next((c for c in source.landed_columns if c.kind in (WIJK_NAME, WIJK_CODE)), None)
+
+
+def _stage_wijk_map(
+    con: duckdb.DuckDBPyConnection, source: Source, normaliser: WijkNormaliser
+) -> None:
+    """Map each distinct typed wijk of the source (few) to its code, in Python, once."""
+    con.execute(f"create or replace temp table {STAGE}_wijkmap (getypt VARCHAR, wijk_code VARCHAR)")
+    column = _wijk_column(source)
+    if column is None:
+        return
+    typed = [
+        row[0]
+        for row in con.execute(
+            f'select distinct "{column.name}" from {_stage_table(source)}'
+        ).fetchall()
+    ]
+    mapping = [(value, normaliser.code_for(value)) for value in typed if value is not None]
+    if mapping:
+        con.executemany(f"insert into {STAGE}_wijkmap values (?, ?)", mapping)
+
+
+def _land_source(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    """Type the staged strings, quarantine rows that break the contract, keep the latest per key."""
+    selects, checks = [], []
+    for column in source.landed_columns:
+        typed, reasons = _typed_and_reasons(source, column)
+        selects.append(f"{typed} AS {landed_name(column.name, column.kind)}")
+        checks += [
+            f"CASE WHEN {cond} THEN {{'kolom': {_sql_str(column.name)}, 'reden': {reason}}} END"
+            for cond, reason in reasons
+        ]
+    wijk = _wijk_column(source)
+    join = f'LEFT JOIN {STAGE}_wijkmap w ON w.getypt = s."{wijk.name}"' if wijk else ""
+    problems = f"list_filter([{', '.join(checks)}], lambda p: p IS NOT NULL)" if checks else "[]"
+    con.execute(
+        f"""create or replace temp table {STAGE}_typed as
+        select s._bestand, s._exportdatum, s._regel, {", ".join(selects)}, {problems} AS _problemen
+        from {_stage_table(source)} s {join}"""
+    )
+    con.execute(
+        f"""insert into main.quarantine
+        select {_sql_str(source.code)}, _bestand, _regel, p.kolom, p.reden
+        from (select _bestand, _regel, unnest(_problemen) AS p from {STAGE}_typed)
+        order by _bestand, _regel"""
+    )
+    key = ", ".join(landed_name(k, source.column(k).kind) for k in source.key)
+    names = ", ".join(name for name, _ in raw_columns(source))
+    con.execute(
+        f"""create or replace temp table {STAGE}_ranked as
+        select *, row_number() over (partition by {key} order by _exportdatum desc, _regel desc) AS _rang
+        from {STAGE}_typed where len(_problemen) = 0"""
+    )
+    con.execute(
+        f"""insert into {RAW_SCHEMA}.{source.code} ({names})
+        select {names} from {STAGE}_ranked where _rang = 1 order by _exportdatum, _regel"""
+    )
+    con.execute(
+        f"""insert into {STAGE}_superseded
+        select {_sql_str(source.code)}, _bestand, count(*) from {STAGE}_ranked
+        where _rang > 1 group by _bestand"""
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference data, bookkeeping, the entry point
+
+
+def _load_reference(con: duckdb.DuckDBPyConnection, config: Config) -> WijkNormaliser:
+    """raw.ref_wijken and raw.ref_benchmarks from the config's files (delimiter sniffed)."""
+    for path in (config.wijken_csv, config.benchmarks_csv):
+        if not Path(path).is_file():
+            raise RefusedFile(str(path), "het referentiebestand bestaat niet")
+    con.execute(
+        f"""create or replace table {RAW_SCHEMA}.ref_wijken as
+        select wijkcode, wijknaam, inwoners::INTEGER AS inwoners, inwoners_0_17::INTEGER AS inwoners_0_17,
+               inwoners_0_22::INTEGER AS inwoners_0_22, bron
+        from read_csv(?, header = true, all_varchar = true)""",
+        [str(config.wijken_csv)],
+    )
+    con.execute(
+        f"""create or replace table {RAW_SCHEMA}.ref_benchmarks as
+        select * replace (replace(waarde, ',', '.')::DOUBLE AS waarde)
+        from read_csv(?, header = true, all_varchar = true)""",
+        [str(config.benchmarks_csv)],
+    )
+    return WijkNormaliser(
+        con.execute(f"select wijkcode, wijknaam from {RAW_SCHEMA}.ref_wijken").fetchall()
+    )
+
+
+def _create_bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "create or replace table main.quarantine (bron VARCHAR, bestand VARCHAR, regel INTEGER, "
+        "kolom VARCHAR, reden VARCHAR)"
+    )
+    con.execute(
+        "create or replace table main.load_log (build_id VARCHAR, bron VARCHAR, bestand VARCHAR, "
+        "exportdatum DATE, rijen_gelezen BIGINT, rijen_geladen BIGINT, rijen_quarantaine BIGINT, "
+        "rijen_vervangen BIGINT)"
+    )
+
+
+def _loaded_per_file_sql() -> str:
+    return " union all ".join(
+        f"select '{code}' AS bron, _bestand AS bestand, count(*) AS rijen from {RAW_SCHEMA}.{code} group by all"
+        for code in SOURCES_ORDER
+    )
+
+
+def _write_load_log(con: duckdb.DuckDBPyConnection, build_id: str) -> None:
+    """Counts per file, each from where the rows actually are (not from running totals)."""
+    con.execute(
+        f"""insert into main.load_log
+        select ?, f.bron, f.bestand, f.exportdatum, f.rijen_gelezen,
+               coalesce(l.rijen, 0), coalesce(q.rijen, 0), coalesce(v.rijen, 0)
+        from {STAGE}_files f
+        left join ({_loaded_per_file_sql()}) l using (bron, bestand)
+        left join (select bron, bestand, count(distinct regel) AS rijen from main.quarantine group by all) q
+            using (bron, bestand)
+        left join {STAGE}_superseded v using (bron, bestand)
+        order by f.bron, f.bestand""",
+        [build_id],
+    )
+
+
+def _write_bronnen(con: duckdb.DuckDBPyConnection) -> None:
+    rows = " union all ".join(
+        f"select '{code}' AS bron, {i} AS volgorde, (select count(*) from {RAW_SCHEMA}.{code}) AS rijen"
+        for i, code in enumerate(SOURCES_ORDER)
+    )
+    con.execute(
+        f"""create or replace table {RAW_SCHEMA}.bronnen as
+        select r.bron, count(f.bestand) AS bestanden, max(f.exportdatum) AS laatste_exportdatum,
+               any_value(r.rijen) AS rijen
+        from ({rows}) r left join {STAGE}_files f using (bron)
+        group by r.bron, r.volgorde order by r.volgorde"""
+    )
+
+
+def _dutch_count(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def land_exports(
+    exports_dir: Path,
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    build_id: str,
+    progress: Callable[[str], None] = print,
+) -> LandingResult:
+    """Land every export under `exports_dir` into the build DB behind `con`.
+
+    Creates raw.<bron>, raw.ref_wijken, raw.ref_benchmarks, raw.bronnen, main.quarantine and
+    main.load_log (replacing earlier ones: landing the same files again gives the same tables).
+    Raises RefusedFile for a file that cannot be read as a whole; the build DB is then
+    incomplete and the orchestrator must not publish it.
+    """
+    files = find_export_files(Path(exports_dir))
+    create_raw_tables(con)
+    _create_stage(con)
+    _create_bookkeeping(con)
+    normaliser = _load_reference(con, config)
+    for code in SOURCES_ORDER:
+        source = CONTRACT[code]
+        for export in files[code]:
+            _stage_file(con, export, read_export(export))
+        _stage_wijk_map(con, source, normaliser)
+        _land_source(con, source)
+    _write_load_log(con, build_id)
+    _write_bronnen(con)
+    _drop_stage(con)
+    return _report(con, build_id, progress)
+
+
+def _report(
+    con: duckdb.DuckDBPyConnection, build_id: str, progress: Callable[[str], None]
+) -> LandingResult:
+    per_source = con.execute(
+        """select b.bron, b.bestanden, b.rijen, coalesce(sum(l.rijen_quarantaine), 0)
+        from raw.bronnen b left join main.load_log l on l.bron = b.bron and l.build_id = ?
+        group by all""",
+        [build_id],
+    ).fetchall()
+    by_code = {row[0]: row for row in per_source}
+    for code in SOURCES_ORDER:
+        _, n_files, rows, quarantined = by_code[code]
+        if n_files == 0:
+            progress(f"{code}: geen bestanden (indicatoren van deze bron ontbreken)")
+        else:
+            progress(
+                f"{code}: {n_files} bestanden, {_dutch_count(rows)} rijen, {_dutch_count(quarantined)} in quarantaine"
+            )
+    totals = con.execute(
+        """select count(*), sum(rijen_gelezen), sum(rijen_geladen), sum(rijen_quarantaine), sum(rijen_vervangen)
+        from main.load_log where build_id = ?""",
+        [build_id],
+    ).fetchone()
+    n_files, read, loaded, quarantined, superseded = (int(x or 0) for x in totals)
+    return LandingResult(
+        files=n_files,
+        rows_read=read,
+        rows_loaded=loaded,
+        rows_quarantined=quarantined,
+        rows_superseded=superseded,
+        sources_without_files=[code for code in SOURCES_ORDER if by_code[code][1] == 0],
+    )
+
+
+def check_row_conservation(con: duckdb.DuckDBPyConnection) -> None:
+    """Fail when any file's rows read are not exactly its rows loaded + quarantined + superseded.
+
+    Loaded and quarantined are recounted from raw.<bron> and quarantine themselves, so the check
+    also catches a load_log that disagrees with the tables it describes.
+    """
+    broken = con.execute(
+        f"""select l.bestand, l.rijen_gelezen, coalesce(r.rijen, 0), coalesce(q.rijen, 0), l.rijen_vervangen
+        from main.load_log l
+        left join ({_loaded_per_file_sql()}) r using (bron, bestand)
+        left join (select bron, bestand, count(distinct regel) AS rijen from main.quarantine group by all) q
+            using (bron, bestand)
+        where l.rijen_gelezen <> coalesce(r.rijen, 0) + coalesce(q.rijen, 0) + l.rijen_vervangen
+           or l.rijen_geladen <> coalesce(r.rijen, 0) or l.rijen_quarantaine <> coalesce(q.rijen, 0)
+        order by l.bestand"""
+    ).fetchall()
+    if broken:
+        details = "; ".join(
+            f"{bestand}: {read} gelezen, {loaded} geladen + {quarantined} in quarantaine + {superseded} vervangen"
+            for bestand, read, loaded, quarantined, superseded in broken
+        )
+        raise CheckFailed(f"Rijen zijn zoekgeraakt bij het laden: {details}")
