@@ -225,40 +225,48 @@ ONDERDRUKT_ICOON = "🔒"
 def sectie_trend(
     indicator: str,
     uitsplitsingen: list[str] | None = None,
-    gebied: str | None = None,
+    gebieden: list[str] | None = None,
     titel: str | None = None,
     norm: float | None = None,
     norm_label: str | None = None,
-    met_benchmark: bool = True,
     extra_indicatoren: list[str] | None = None,
+    naam: str | None = None,
 ) -> pd.DataFrame:
-    """Trend over all half-years, gemeente (or one area) against the benchmark, intervals as bands.
+    """Trend over all half-years, gemeente (or areas) against the benchmark, intervals as bands.
 
-    With extra_indicatoren, several indicators of the same unit share the chart as series.
+    With extra_indicatoren, indicators of the same unit share the chart as series; with several
+    gebieden (a wijk and the gemeente) each area is a series.
     """
-    gebied = gebied or queries.gemeente_code()
+    gm = queries.gemeente_code()
+    gebieden = gebieden or [gm]
     codes = [indicator, *(extra_indicatoren or [])]
-    df = queries.cijfers(indicatoren=codes, gebieden=[gebied])
+    df = queries.cijfers(indicatoren=codes, gebieden=gebieden)
     if uitsplitsingen is not None:
         df = df[df["uitsplitsing"].isin(uitsplitsingen)]
     info = indicator_info(indicator)
     meerdere = df["uitsplitsing"].nunique() > 1
-    reeks = df["gebied_naam"]
+    delen = []
+    if len(gebieden) > 1 or (len(codes) == 1 and not meerdere):
+        delen.append(df["gebied_naam"])
     if len(codes) > 1:
-        reeks = df["label_nl"] + (" – " + df["uitsplitsing"].map(nl.uitsplitsing_label) if meerdere else "")
-    elif meerdere:
-        reeks = df["uitsplitsing"].map(nl.uitsplitsing_label)
+        delen.append(df["label_nl"])
+    if meerdere:
+        delen.append(df["uitsplitsing"].map(nl.uitsplitsing_label))
+    reeks = delen[0]
+    for deel in delen[1:]:
+        reeks = reeks + " – " + deel
     frame = figuur_frame(df, reeks=reeks)
-    if met_benchmark and gebied == queries.gemeente_code():
+    if gm in gebieden:
         bm = queries.benchmarks(indicatoren=[indicator])
         bm = bm[bm["uitsplitsing"].isin(df["uitsplitsing"].unique())]
         frame = pd.concat([frame, benchmark_frame(bm, info["eenheid"], meerdere)], ignore_index=True)
-    titel = titel or info["label_nl"]
-    st.markdown(f"**{titel}**")
+    st.markdown(f"**{titel or info['label_nl']}**")
     if info.get("definitie"):
         st.caption(info["definitie"])
-    chart = charts.trend(frame, as_titel=info["eenheid"], norm=norm, norm_label=norm_label) if not frame.empty else None
-    grafiek(chart, frame, f"{indicator}_trend")
+    chart = None
+    if not frame.empty:
+        chart = charts.trend(frame, as_titel=info["eenheid"], norm=norm, norm_label=norm_label)
+    grafiek(chart, frame, naam or f"{indicator}_trend")
     onderdrukt_melding(frame)
     return frame
 
@@ -270,6 +278,7 @@ def sectie_staven(
     met_norm: bool = False,
     gebied: str | None = None,
     extra_indicatoren: list[str] | None = None,
+    naam: str | None = None,
 ) -> pd.DataFrame:
     """Bars per team, stage or other breakdown for the chosen period (gemeente or one area).
 
@@ -292,7 +301,7 @@ def sectie_staven(
     if info.get("definitie"):
         st.caption(info["definitie"])
     chart = charts.staven(frame, as_titel=info["eenheid"]) if not frame.empty else None
-    grafiek(chart, frame, f"{indicator}_{periode()}")
+    grafiek(chart, frame, naam or f"{indicator}_{periode()}")
     onderdrukt_melding(frame)
     return frame
 
@@ -384,3 +393,286 @@ def _benchmark_regel(kern: Kern, rij, info: dict) -> None:
         regel += (f" · verschil {nl.verschil(rij['waarde'] - b['waarde'], info['eenheid'])}, "
                   f"{_significant_verschil(rij, b['waarde'])}")
     st.caption(regel)
+
+
+# ---------------------------------------------------------------- selectors kept in the URL
+
+
+def periode_label() -> str:
+    return nl.periode(periode())
+
+
+def url_keuze(label: str, opties: list[str], key: str, param: str, format_func=str,
+              standaard: str | None = None, **kwargs) -> str:
+    """A selectbox whose choice lives in the URL (?param=...), so a link can preselect it.
+
+    The query parameter wins when it names a valid option (a link was followed); a change by the
+    user is written back, so both always agree and the page can be shared.
+    """
+    gevraagd = st.query_params.get(param)
+    if gevraagd in opties and st.session_state.get(key) != gevraagd:
+        st.session_state[key] = gevraagd
+    if st.session_state.get(key) not in opties:
+        st.session_state[key] = standaard if standaard in opties else opties[0]
+
+    def _naar_url() -> None:
+        st.query_params[param] = st.session_state[key]
+
+    return st.selectbox(label, opties, key=key, format_func=format_func, on_change=_naar_url, **kwargs)
+
+
+def stap_kiezer() -> str:
+    """The stage shown in the waiting-time trends (all six stages, gemeente level)."""
+    df = queries.cijfers(indicatoren=["wachtend"], gebieden=[queries.gemeente_code()])
+    stappen = sorted(df["uitsplitsing"].unique()) or [""]
+    return url_keuze("Team en stap", stappen, key="stap", param="stap",
+                     format_func=nl.uitsplitsing_label, standaard="stap=melding_gesprek;team=wmo")
+
+
+def top_per_wijk(indicator: str) -> pd.DataFrame:
+    """Per wijk the breakdown value with the highest figure (suppressed cells never win)."""
+    df = queries.cijfers(indicatoren=[indicator], periodes=[periode()], soort="wijk")
+    df = df[~df["onderdrukt"] & df["waarde"].notna()]
+    if df.empty:
+        st.info("Geen cijfers per wijk voor deze periode.")
+        return df
+    top = df.sort_values(["gebied_code", "waarde"], ascending=[True, False]).groupby("gebied_code").head(1)
+    frame = pd.DataFrame({
+        "gebied_code": top["gebied_code"].to_numpy(),
+        "gebied_naam": top["gebied_naam"].to_numpy(),
+        "categorie": top["uitsplitsing"].map(nl.uitsplitsing_label).to_numpy(),
+        "waarde": top["waarde"].to_numpy(),
+        "waarde_tekst": [waarde_tekst(r) for r in top.to_dict("records")],
+    })
+    st.dataframe(
+        frame.rename(columns=DOWNLOAD_KOPPEN), hide_index=True, width="stretch",
+        column_config={"Waarde": st.column_config.NumberColumn(format="localized")},
+    )
+    downloads(frame, f"{indicator}_top_per_wijk_{periode()}")
+    return frame
+
+
+# ---------------------------------------------------------------- wijken: grid, table, profile
+
+WIJK_KEY = "wijk_keuze"
+_NONCE = "wijk_nonce"
+GEMEENTE_KEUZE = ""
+
+
+def wijk_indicatoren() -> list[str]:
+    """Indicators that have figures per wijk in the chosen period."""
+    df = queries.cijfers(periodes=[periode()], soort="wijk")
+    return sorted(df["indicator"].unique())
+
+
+def uitsplitsingen(indicator: str) -> list[str]:
+    df = queries.cijfers(indicatoren=[indicator], periodes=[periode()], soort="wijk")
+    return sorted(df["uitsplitsing"].unique())
+
+
+def wijk_frame(indicator: str, uitsplitsing: str) -> pd.DataFrame:
+    """Every wijk's figure for one indicator and breakdown, placed on a tile grid."""
+    df = queries.cijfers(indicatoren=[indicator], periodes=[periode()], soort="wijk")
+    df = df[df["uitsplitsing"] == uitsplitsing].sort_values("gebied_code").reset_index(drop=True)
+    rijen = df.to_dict("records")
+    posities = charts.raster_posities(len(df))
+    return pd.DataFrame({
+        "gebied_code": df["gebied_code"],
+        "gebied_naam": df["gebied_naam"],
+        "rij": [p[0] for p in posities],
+        "kolom": [p[1] for p in posities],
+        "waarde": df["waarde"],
+        "teller": df["teller"],
+        "noemer": df["noemer"],
+        "ci_laag": df["ci_laag"],
+        "ci_hoog": df["ci_hoog"],
+        "inwoners": [nl.inwoners(r["inwoners"], r["inwoners_geschat"]) for r in rijen],
+        "waarde_tekst": [waarde_tekst(r) for r in rijen],
+        "toelichting": [toelichting(r) for r in rijen],
+        "onderdrukt": df["onderdrukt"].astype(bool),
+    })
+
+
+def kies_wijk(code: str) -> None:
+    """Drill down to a wijk (or back to the gemeente with ''), keeping the URL in step."""
+    st.session_state[WIJK_KEY] = code
+    if code:
+        st.query_params["wijk"] = code
+    else:
+        st.query_params.pop("wijk", None)
+        # New widget keys clear the selection in the grid and table, else it would re-select.
+        st.session_state[_NONCE] = st.session_state.get(_NONCE, 0) + 1
+
+
+def _uit_raster(key: str) -> None:
+    punten = st.session_state[key].selection.get("wijk", [])
+    if punten:
+        kies_wijk(punten[0]["gebied_code"])
+
+
+def _uit_tabel(key: str, codes: list[str]) -> None:
+    rijen = st.session_state[key].selection.rows
+    if rijen:
+        kies_wijk(codes[rijen[0]])
+
+
+def wijk_raster(frame: pd.DataFrame, titel: str) -> None:
+    """The tile grid; a click on a tile opens that wijk's profile."""
+    key = f"raster_{st.session_state.get(_NONCE, 0)}"
+    chart = charts.raster(frame, selectie="wijk") if not frame.empty else None
+    grafiek(chart, frame, "wijken_raster", key=key, on_select=lambda: _uit_raster(key),
+            selection_mode="wijk")
+    onderdrukt_melding(frame)
+
+
+def wijk_tabel(frame: pd.DataFrame) -> None:
+    """Sortable (click a column header); selecting a row opens that wijk's profile."""
+    key = f"tabel_{st.session_state.get(_NONCE, 0)}"
+    codes = frame["gebied_code"].tolist()
+    toon = frame.drop(columns=["rij", "kolom"]).rename(columns=DOWNLOAD_KOPPEN)
+    st.dataframe(
+        toon, hide_index=True, width="stretch", key=key, on_select=lambda: _uit_tabel(key, codes),
+        selection_mode="single-row",
+        column_config={k: st.column_config.NumberColumn(format="localized") for k in
+                       ("Waarde", "Teller", "Noemer", "Ondergrens 95%-interval", "Bovengrens 95%-interval")},
+    )
+    downloads(frame.drop(columns=["rij", "kolom"]), "wijken_tabel")
+
+
+def wijk_kiezer() -> str:
+    """Selectbox of the wijken ('' = gemeente as a whole), synced with ?wijk= and the clicks."""
+    g = queries.gebieden()
+    wijken = g[g["soort"] == "wijk"]
+    namen = dict(zip(wijken["gebied_code"], wijken["gebied_naam"]))
+    opties = [GEMEENTE_KEUZE, *namen]
+    gevraagd = st.query_params.get("wijk")
+    if gevraagd in namen and st.session_state.get(WIJK_KEY) != gevraagd:
+        st.session_state[WIJK_KEY] = gevraagd
+    if st.session_state.get(WIJK_KEY) not in opties:
+        st.session_state[WIJK_KEY] = GEMEENTE_KEUZE
+    return st.selectbox(
+        "Wijkprofiel", opties, key=WIJK_KEY,
+        format_func=lambda c: namen.get(c, f"{queries.gemeente_naam()} (hele gemeente)"),
+        on_change=lambda: kies_wijk(st.session_state[WIJK_KEY]),
+    )
+
+
+def wijk_profiel(wijk: str, indicator: str, uitsplitsing: str) -> None:
+    """Every indicator of one wijk beside the gemeente; the chosen indicator's family first."""
+    gm = queries.gemeente_code()
+    g = queries.gebieden().set_index("gebied_code")
+    w = g.loc[wijk]
+    st.subheader(f"Wijkprofiel {w['gebied_naam']} – {periode_label()}")
+    st.caption(f"Inwoners: {nl.inwoners(w['inwoners'], w['inwoners_geschat'])}. "
+               "Vergelijking met de gemeente als geheel.")
+    st.button("← Terug naar de gemeente", on_click=kies_wijk, args=(GEMEENTE_KEUZE,), key="terug")
+    sectie_trend(indicator, uitsplitsingen=[uitsplitsing], gebieden=[wijk, gm],
+                 titel=f"{indicator_info(indicator)['label_nl']} ({nl.uitsplitsing_label(uitsplitsing)}): "
+                       f"{w['gebied_naam']} en {queries.gemeente_naam()}",
+                 naam=f"profiel_{wijk}_trend")
+    df = queries.cijfers(periodes=[periode()], gebieden=[wijk, gm])
+    eigen = df[df["gebied_code"] == wijk]
+    gem = df[df["gebied_code"] == gm].set_index(["indicator", "uitsplitsing"])
+    gekozen_familie = indicator_info(indicator).get("familie")
+    families = sorted(eigen["familie"].fillna("").unique(), key=lambda f: (f != gekozen_familie, f))
+    for familie in families:
+        deel = eigen[eigen["familie"].fillna("") == familie]
+        rijen = deel.to_dict("records")
+        frame = pd.DataFrame({
+            "indicator": deel["label_nl"].to_numpy(),
+            "categorie": deel["uitsplitsing"].map(nl.uitsplitsing_label).to_numpy(),
+            "waarde": deel["waarde"].to_numpy(),
+            "waarde_tekst": [waarde_tekst(r) for r in rijen],
+            "gemeente": [
+                waarde_tekst(gem.loc[(r["indicator"], r["uitsplitsing"])].to_dict())
+                if (r["indicator"], r["uitsplitsing"]) in gem.index else nl.GEEN_WAARDE
+                for r in rijen
+            ],
+            "toelichting": [toelichting(r) for r in rijen],
+            "onderdrukt": deel["onderdrukt"].astype(bool).to_numpy(),
+        })
+        with st.expander(nl.familie_label(familie), expanded=familie == gekozen_familie):
+            koppen = {**DOWNLOAD_KOPPEN, "indicator": "Indicator", "waarde_tekst": w["gebied_naam"],
+                      "gemeente": queries.gemeente_naam()}
+            st.dataframe(frame.drop(columns=["waarde"]).rename(columns=koppen), hide_index=True,
+                         width="stretch")
+            downloads(frame, f"profiel_{wijk}_{familie}")
+
+
+# ---------------------------------------------------------------- datakwaliteit
+
+KWALITEIT_KOPPEN = {
+    "bron": "Bron", "bestand": "Bestand", "bestanden": "Bestanden", "build_id": "Build",
+    "exportdatum": "Exportdatum", "laatste_exportdatum": "Laatste export",
+    "rijen_gelezen": "Rijen gelezen", "rijen_geladen": "Rijen geladen",
+    "rijen_quarantaine": "Rijen in quarantaine", "rijen_vervangen": "Rijen vervangen",
+    "suite": "Suite", "expectation": "Controle", "kolom": "Kolom", "geslaagd": "Geslaagd",
+    "ernst": "Ernst", "details": "Details", "reden": "Reden", "aantal": "Aantal",
+}
+
+
+def _kwaliteit_tabel(df: pd.DataFrame, naam: str) -> None:
+    """A data-quality table: dates as '1 juli 2025', counts localized, downloads of the same rows."""
+    toon = df.copy()
+    for kol in ("exportdatum", "laatste_exportdatum"):
+        if kol in toon.columns:
+            toon[kol] = toon[kol].map(nl.datum)
+    toon = toon.rename(columns=KWALITEIT_KOPPEN)
+    if toon.empty:
+        st.info("Geen gegevens.")
+        return
+    getallen = {k: st.column_config.NumberColumn(format="localized")
+                for k in toon.columns if pd.api.types.is_numeric_dtype(toon[k])}
+    st.dataframe(toon, hide_index=True, width="stretch", column_config=getallen)
+    downloads(toon, naam)
+
+
+def tabel_met_download(naam: str) -> None:
+    _kwaliteit_tabel(getattr(queries, naam)(), naam)
+
+
+def build_samenvatting() -> None:
+    info = queries.build_info()
+    b = queries.builds()
+    k = st.columns(4)
+    if not info.empty:
+        k[0].metric("Laatste build", nl.datum(info["gebouwd_op"].iloc[0]))
+    if not b.empty:
+        laatste = b.iloc[0]
+        k[1].metric("Rijen geladen", nl.getal(laatste["rijen_geladen"]))
+        k[2].metric("In quarantaine", nl.getal(laatste["rijen_quarantaine"]))
+        k[3].metric("Vervangen door latere export", nl.getal(laatste["rijen_vervangen"]))
+
+
+def validatie_overzicht() -> None:
+    v = queries.validatie()
+    if v.empty:
+        st.info("Geen controle-uitkomsten in dit warehouse.")
+        return
+    mislukt = v[~v["geslaagd"].astype(bool)]
+    st.metric("Controles geslaagd", f"{nl.getal(len(v) - len(mislukt))} van {nl.getal(len(v))}")
+    if mislukt.empty:
+        st.success("Alle controles geslaagd.", icon=":material/check_circle:")
+    else:
+        st.warning(f"{nl.getal(len(mislukt))} controle(s) niet geslaagd:", icon=":material/warning:")
+        _kwaliteit_tabel(mislukt, "validatie_mislukt")
+    with st.expander("Alle controles"):
+        _kwaliteit_tabel(v, "validatie")
+
+
+def quarantaine_overzicht() -> None:
+    q = queries.quarantaine_redenen()
+    if q.empty:
+        st.success("Geen rijen in quarantaine.", icon=":material/check_circle:")
+        return
+    frame = pd.DataFrame({
+        "categorie": (q["bron"] + " · " + q["kolom"].where(q["kolom"] != "", "regel") + " · " + q["reden"]).to_numpy(),
+        "waarde": q["aantal"].astype(float).to_numpy(),
+        "waarde_tekst": q["aantal"].map(nl.getal).to_numpy(),
+        "toelichting": "",
+        "onderdrukt": False,
+    }).head(25)
+    st.markdown("**Aantal rijen per bron, kolom en reden** (de 25 meest voorkomende)")
+    grafiek(charts.staven(frame, as_titel="rijen"), frame, "quarantaine_redenen")
+    with st.expander("Alle redenen"):
+        _kwaliteit_tabel(q, "quarantaine_redenen_alle")

@@ -1,3 +1,18 @@
+"""Vraagpatroon: welke vragen komen het vaakst voor, in de gemeente en per wijk?"""
+
 import streamlit as st
 
-st.title("In aanbouw")
+from dashboard import components as c
+
+st.title("Vraagpatroon")
+st.markdown("Hulpvragen per domein: Wmo-meldingen en contacten in het voorliggend veld, "
+            "beantwoord of niet.")
+
+links, rechts = st.columns(2)
+with links:
+    c.sectie_staven("hulpvragen")
+with rechts:
+    c.sectie_trend("hulpvragen", titel="Hulpvragen per domein door de tijd")
+
+st.subheader(f"Meest voorkomende vraag per wijk – {c.periode_label()}")
+c.top_per_wijk("hulpvragen")
