@@ -1,0 +1,23 @@
+-- One row per source (bron): how many export files were landed for it.
+with
+
+source as (
+
+    select * from {{ source('reference', 'bronnen') }}
+
+),
+
+renamed as (
+
+    select
+        {{ clean_code('bron') }} as bron,
+        cast(bestanden as integer) as bestanden,
+        cast(laatste_exportdatum as date) as laatste_exportdatum,
+        cast(rijen as integer) as rijen,
+        coalesce(cast(bestanden as integer), 0) > 0 as heeft_bestanden
+
+    from source
+
+)
+
+select * from renamed
