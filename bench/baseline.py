@@ -56,6 +56,22 @@ def transcode_inkomen(exports: Path, target: Path) -> Path | None:
     return target
 
 
+def sources_without_files(exports: Path) -> list[str]:
+    from sdmonitor.contract import SOURCES_ORDER
+
+    return [bron for bron in SOURCES_ORDER if not any((Path(exports) / bron).glob(f"{bron}_*.csv"))]
+
+
+def write_stubs(sources: list[str], target: Path) -> Path:
+    """Header-only files for sources without exports, so the script reads them as empty tables."""
+    from sdmonitor.contract import CONTRACT
+
+    target.mkdir(parents=True, exist_ok=True)
+    for bron in sources:
+        (target / f"{bron}.csv").write_text(";".join(CONTRACT[bron].column_names) + "\n", encoding="utf-8")
+    return target
+
+
 def run_baseline(exports: Path, out_db: Path, config=None) -> dict:
     """Compute fct_indicator into `out_db` (replaced); return seconds and row count."""
     import duckdb
@@ -70,10 +86,14 @@ def run_baseline(exports: Path, out_db: Path, config=None) -> dict:
     sql = BASELINE_SQL.read_text(encoding="utf-8")
     started = time.perf_counter()
     inkomen_dir = transcode_inkomen(exports, out_db.with_name(out_db.name + ".inkomen-utf8"))
+    without = sources_without_files(exports)
     with duckdb.connect(str(out_db)) as con:
         values = variables(exports, config)
         if inkomen_dir is not None:
             values["inkomen_dir"] = str(inkomen_dir)
+        values["zonder_bestanden"] = without
+        if without:
+            values["stub_dir"] = str(write_stubs(without, out_db.with_name(out_db.name + ".stubs")))
         for name, value in values.items():
             con.execute(f"set variable {name} = ?", [value])
         con.execute(sql)

@@ -47,7 +47,8 @@ create or replace temp table cfg as select
     coalesce(getvariable('term_jeugd_melding_besluit'), 56)::int as t_jeugd,
     coalesce(getvariable('term_inkomen_aanvraag_besluit'), 56)::int as t_inkomen,
     coalesce(getvariable('term_schuldhulp'), 28)::int as t_shv,
-    coalesce(getvariable('term_schuldhulp_spoed_werkdagen'), 3)::int as t_shv_spoed;
+    coalesce(getvariable('term_schuldhulp_spoed_werkdagen'), 3)::int as t_shv_spoed,
+    coalesce(getvariable('zonder_bestanden'), []::varchar[])::varchar[] as zonder_bestanden;
 
 -- ---------------------------------------------------------------------------------------------
 -- helpers
@@ -55,11 +56,11 @@ create or replace temp table cfg as select
 create or replace temp macro v(x) as nullif(trim(x), '');
 create or replace temp macro dmy(x) as try_strptime(v(x), '%d-%m-%Y')::date;
 create or replace temp macro ymd(x) as try_strptime(v(x), '%Y-%m-%d')::date;
-create or replace temp macro ym(x) as try_strptime(v(x) || '-01', '%Y-%m-%d')::date;
+create or replace temp macro ym(x) as case when regexp_full_match(v(x), '[0-9]{4}-[0-9]{1,2}') then try_strptime(v(x), '%Y-%m')::date end;
 -- a date cell breaks the contract when set but unparseable or outside [2015-01-01, export date]
 create or replace temp macro bad(raw, parsed, exp) as
     v(raw) is not null and (parsed is null or parsed < date '2015-01-01' or parsed > exp);
-create or replace temp macro decnum(x) as try_cast(replace(v(x), ',', '.') as double);
+create or replace temp macro decnum(x) as case when regexp_full_match(v(x), '-?[0-9]+(,[0-9]+)?') then replace(v(x), ',', '.')::double end;
 create or replace temp macro bad_dec(x) as v(x) is not null and (decnum(x) is null or decnum(x) < 0);
 create or replace temp macro jn(x) as case lower(v(x)) when 'ja' then true when 'nee' then false end;
 create or replace temp macro bad_jn(x) as v(x) is not null and jn(x) is null;
@@ -74,9 +75,13 @@ create or replace temp macro wdf(d) as
     5 * (datediff('day', date '2000-01-03', d) // 7) + least(datediff('day', date '2000-01-03', d) % 7 + 1, 5);
 create or replace temp macro werkdagen(s, e) as wdf(e) - wdf(s);
 
+-- A source without export files is read from a header-only stub (variable `stub_dir`, written by
+-- bench/baseline.py): its tables are empty and the indicators that need it are absent (below).
 create or replace temp macro src(bron, enc) as table
     select *, row_number() over () as _rn
-    from read_csv(case when bron = 'inkomen' and getvariable('inkomen_dir') is not null
+    from read_csv(case when list_contains(coalesce(getvariable('zonder_bestanden'), []::varchar[]), bron)
+                       then getvariable('stub_dir') || '/' || bron || '.csv'
+                       when bron = 'inkomen' and getvariable('inkomen_dir') is not null
                        then getvariable('inkomen_dir') || '/inkomen_*.csv'
                        else getvariable('exports') || '/' || bron || '/' || bron || '_*.csv' end,
                   delim = ';', header = true, all_varchar = true, union_by_name = true,
@@ -118,7 +123,7 @@ where v(meldingnummer) is not null and d_melding is not null
   and not bad(datum_melding, d_melding, exp) and not bad(datum_gesprek, d_gesprek, exp)
   and not bad(datum_aanvraag, d_aanvraag, exp) and not bad(datum_besluit, d_besluit, exp)
   and not bad(datum_start_ondersteuning, d_start, exp) and not bad(datum_einde_ondersteuning, d_einde, exp)
-  and not (v(geboortejaar) is not null and try_cast(v(geboortejaar) as integer) is null)
+  and not (v(geboortejaar) is not null and not regexp_full_match(v(geboortejaar), '-?[0-9]{1,9}'))
   and not bad_code(kanaal, ['telefoon', 'mail', 'inloop', 'post', 'digitaal', 'huisarts', 'ketenpartner', 'overig'])
   and not bad_code(besluit, ['toegekend', 'afgewezen', 'ingetrokken'])
   and not bad_code(uitkomst, ['eigen_kracht', 'sociaal_netwerk', 'algemene_voorziening', 'maatwerkvoorziening', 'doorverwezen', 'geen'])
@@ -258,7 +263,7 @@ with r as (select *, expdate(filename) as exp, ym(maand) as m from src('capacite
 select v(team) as team, m as maand, decnum(fte_formatie) as fte_formatie, decnum(fte_bezet) as fte_bezet,
        decnum(verzuim_pct) as verzuim_pct
 from r
-where v(team) is not null and m is not null and m >= date '2015-01-01' and m <= exp
+where v(team) is not null and m is not null
   and not bad_code(team, ['wmo', 'jeugd', 'bwmo', 'inkomen', 'schuldhulp', 'voorliggend', 'enquete', 'regie', 'capaciteit'])
   and not bad_dec(fte_formatie) and not bad_dec(fte_bezet) and not bad_dec(verzuim_pct)
 qualify row_number() over (partition by v(team), m order by exp desc, _rn desc) = 1;
@@ -340,10 +345,13 @@ with a as (
     select pidx(d_melding) as p, unnest([(select gm from cfg), wijk_code]) as gebied_code, kanaal from wmo
 ),
 tot as (select p, gebied_code, count(*)::double as noemer from a group by all),
-per as (select p, gebied_code, kanaal, count(*)::double as teller from a where kanaal is not null group by all)
-select 'pct_kanaal' as indicator, per.p, per.gebied_code, 'kanaal=' || kanaal as uitsplitsing,
-       100 * teller / noemer as waarde, teller, noemer, null::double as ci_laag, null::double as ci_hoog, null::bigint as n
-from per join tot using (p, gebied_code);
+per as (select p, gebied_code, kanaal, count(*)::double as teller from a where kanaal is not null group by all),
+-- every kanaal seen at gemeente level in the period, for every area with meldingen (teller 0 when none)
+k as (select distinct p, kanaal from per where gebied_code = (select gm from cfg))
+select 'pct_kanaal' as indicator, tot.p, tot.gebied_code, 'kanaal=' || k.kanaal as uitsplitsing,
+       100 * coalesce(teller, 0) / noemer as waarde, coalesce(teller, 0) as teller, noemer,
+       null::double as ci_laag, null::double as ci_hoog, null::bigint as n
+from tot join k using (p) left join per using (p, gebied_code, kanaal);
 
 -- 2. voorliggend veld -------------------------------------------------------------------------
 create or replace temp table v_voorliggend as
@@ -389,13 +397,13 @@ from j join areas a using (gebied_code) where a.soort <> 'onbekend' group by p, 
 create or replace temp table stages as
 select 'wmo' as team, 'melding_gesprek' as stap, wijk_code, d_melding as s, d_gesprek as e,
        (select t_wmo_mg from cfg) as term, false as spoed
-from wmo where d_melding is not null and not (d_gesprek is null and uitkomst in ('geen', 'doorverwezen'))
+from wmo where d_melding is not null and not (d_gesprek is null and coalesce(uitkomst in ('geen', 'doorverwezen'), false))
 union all
 select 'wmo', 'aanvraag_besluit', wijk_code, d_aanvraag, d_besluit, (select t_wmo_ab from cfg), false
 from wmo where d_aanvraag is not null and besluit is distinct from 'ingetrokken'
 union all
 select 'jeugd', 'melding_besluit', wijk_code, d_melding, d_besluit, (select t_jeugd from cfg), false
-from jeugd where d_melding is not null and verwijzer = 'gemeente' and not (d_besluit is null and uitkomst = 'geen')
+from jeugd where d_melding is not null and verwijzer = 'gemeente' and not (d_besluit is null and coalesce(uitkomst = 'geen', false))
 union all
 select 'inkomen', 'aanvraag_besluit', wijk_code, d_aanvraag, d_besluit, (select t_inkomen from cfg), false
 from inkomen where d_aanvraag is not null and besluit is distinct from 'ingetrokken'
@@ -462,12 +470,12 @@ c as (
 ),
 f as (
     select c.client_pseudo,
-        (c.vervolg_na_18 = 'wmo' and exists (
+        coalesce((c.vervolg_na_18 = 'wmo' and exists (
             select 1 from wmo w where w.client_pseudo = c.client_pseudo
               and abs(datediff('day', c.bday, w.d_melding)) <= (select follow_up_dagen from cfg)))
         or (c.vervolg_na_18 = 'participatiewet' and exists (
             select 1 from inkomen i where i.client_pseudo = c.client_pseudo
-              and abs(datediff('day', c.bday, i.d_aanvraag)) <= (select follow_up_dagen from cfg))) as gevonden
+              and abs(datediff('day', c.bday, i.d_aanvraag)) <= (select follow_up_dagen from cfg))), false) as gevonden
     from c
 )
 select c.client_pseudo, pidx(bday) as p, wijk_code,
@@ -511,7 +519,10 @@ select 'bezettingsgraad' as indicator, p, (select gm from cfg) as gebied_code, '
 union all select 'verzuim_pct', p, (select gm from cfg), 'team=' || team, verzuim, null, null, null, null, null from g
 union all select 'wachtend_per_fte', g.p, (select gm from cfg), 'team=' || g.team,
        coalesce(w.wachtend, 0) / nullif(bezet_laatst, 0), coalesce(w.wachtend, 0), bezet_laatst, null, null, null
-from g left join w on w.p = g.p and w.team = g.team;
+from g left join w on w.p = g.p and w.team = g.team
+-- only teams with waiting stages whose source has export files
+where g.team in ('wmo', 'jeugd', 'inkomen', 'schuldhulp', 'bwmo')
+  and not list_contains((select zonder_bestanden from cfg), g.team);
 
 -- 6. vraagpatroon -----------------------------------------------------------------------------
 create or replace temp table v_hulpvragen as
@@ -611,6 +622,25 @@ select * from (values
     ('doorverwijzing_dagen_mediaan', 'median', 'gm', 'data')
 ) t(indicator, kind, scope, breakdown);
 
+-- the sources each indicator needs: absent (no rows) when any of them has no export files
+create or replace temp table ind_bron as
+select indicator, unnest(bronnen) as bron from (values
+    ('pct_wist_waar', ['enquete']), ('pct_weet_waar_terecht', ['enquete']), ('pct_toegang_bereikbaar', ['enquete']),
+    ('pct_kanaal', ['wmo']), ('pct_voorliggend', ['wmo', 'jeugd', 'voorliggend']),
+    ('verschuiving_pp_vorig', ['wmo', 'jeugd', 'voorliggend']), ('verschuiving_pp_basis', ['wmo', 'jeugd', 'voorliggend']),
+    ('maatwerk_per_1000', ['wmo']), ('pct_jeugd_met_jeugdhulp', ['jeugd']),
+    ('cohort_18', ['jeugd']), ('pct_toekomstplan_tijdig', ['jeugd']), ('pct_verlengde_jeugdhulp', ['jeugd']),
+    ('pct_vervolg_geregeld', ['jeugd', 'wmo', 'inkomen']), ('pct_zorggat', ['jeugd', 'wmo', 'inkomen']),
+    ('bezettingsgraad', ['capaciteit']), ('verzuim_pct', ['capaciteit']), ('wachtend_per_fte', ['capaciteit']),
+    ('hulpvragen', ['wmo', 'voorliggend']),
+    ('huishoudens_multi_team', ['wmo', 'jeugd', 'inkomen', 'schuldhulp', 'voorliggend']),
+    ('pct_huishoudens_multi_team', ['wmo', 'jeugd', 'inkomen', 'schuldhulp', 'voorliggend']),
+    ('opschalingen', ['regie'])
+) t(indicator, bronnen);
+
+create or replace temp table absent as
+select distinct indicator from ind_bron where list_contains((select zonder_bestanden from cfg), bron);
+
 create or replace temp table grid as
 with bk as (
     -- breakdowns that occur at gemeente level in the period
@@ -620,11 +650,16 @@ with bk as (
     select i.indicator, per.p, '' from ind i, periods per where i.breakdown = 'none'
     union all
     select i.indicator, per.p, 'stap=' || s.stap || ';team=' || s.team from ind i, periods per, stap_list s
-    where i.breakdown = 'stap' or (i.breakdown = 'stap_term' and s.team <> 'bwmo')
+    where (i.breakdown = 'stap' or (i.breakdown = 'stap_term' and s.team <> 'bwmo'))
+      and not list_contains((select zonder_bestanden from cfg), s.team)   -- a team without files has no stages
 )
 select bk.indicator, ind.kind, bk.p, sa.gebied_code, bk.uitsplitsing
 from bk join ind using (indicator) join scope_areas sa on sa.scope = ind.scope
-where bk.p in (select p from periods);
+where bk.p in (select p from periods)
+  and bk.indicator not in (select indicator from absent)
+  -- the referral median needs the receiving team's records
+  and not (bk.indicator = 'doorverwijzing_dagen_mediaan'
+           and list_contains((select zonder_bestanden from cfg), split_part(split_part(bk.uitsplitsing, 'naar=', 2), ';', 1)));
 
 -- primary suppression
 create or replace temp table cells as
