@@ -238,7 +238,8 @@ def built_db(tmp_path_factory) -> Path:
 
 
 def _query(db: Path, sql: str):
-    con = duckdb.connect(str(db), read_only=True)
+    # dbt-duckdb keeps its in-process connection open: open it with the same (default) configuration
+    con = duckdb.connect(str(db))
     try:
         return con.execute(sql).fetchall()
     finally:
@@ -266,6 +267,8 @@ def test_every_indicator_has_every_period_and_area(built_db):
         select i.indicator, p.periode, null, 'GM0150' from main.dim_indicator i cross join per p
         where i.indicator in (select distinct indicator from main.fct_indicator)
           and i.uitsplitsing_vast
+          -- verschuiving_pp_vorig has no row for the first period
+          and not (i.indicator = 'verschuiving_pp_vorig' and p.periode = (select min(periode) from per))
           and not exists (select 1 from main.fct_indicator f where f.indicator = i.indicator
                           and f.periode = p.periode and f.gebied_code = 'GM0150')
     """)
@@ -316,7 +319,8 @@ def test_source_without_files_makes_its_indicators_absent(tmp_path):
     result = run_dbt(["build", "--exclude", "test_type:unit"], db, tmp_path)
     assert result.success, result.exception
     rows = _query(db, """select count(*) filter (where indicator = 'pct_wist_waar'),
-                                count(*) filter (where uitsplitsing like '%team=bwmo%'),
+                                count(*) filter (where uitsplitsing like '%team=bwmo%'
+                                                 and indicator not in ('bezettingsgraad', 'verzuim_pct')),
                                 count(*) filter (where indicator = 'wachtend')
                          from main.fct_indicator""")
     assert rows[0][0] == 0 and rows[0][1] == 0 and rows[0][2] > 0
