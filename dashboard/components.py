@@ -159,8 +159,7 @@ def benchmark_frame(bm: pd.DataFrame, eenheid: str, meerdere: bool) -> pd.DataFr
     """Benchmark rows as extra trend series, each labelled with its own period and status."""
     if bm.empty:
         return pd.DataFrame()
-    naam = bm["label"].str.split(",").str[0]
-    reeks = naam + " (benchmark)"
+    reeks = bm["benchmark_gebied_naam"] + " (benchmark)"
     if meerdere:
         reeks = reeks + " – " + bm["uitsplitsing"].map(nl.uitsplitsing_label)
     return pd.DataFrame({
@@ -183,14 +182,14 @@ def benchmark_frame(bm: pd.DataFrame, eenheid: str, meerdere: bool) -> pd.DataFr
 def downloads(df: pd.DataFrame, naam: str) -> None:
     """CSV and Excel of exactly the frame shown: same rows and columns, Dutch headers."""
     uit = df.rename(columns=DOWNLOAD_KOPPEN)
-    c1, c2, _ = st.columns([1, 1, 4])
+    rij = st.container(horizontal=True)
     # Semicolon and decimal comma: what Dutch Excel opens without an import wizard.
     csv = uit.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
-    c1.download_button("CSV", csv, file_name=f"{naam}.csv", mime="text/csv", key=f"csv_{naam}",
+    rij.download_button("CSV", csv, file_name=f"{naam}.csv", mime="text/csv", key=f"csv_{naam}",
                        on_click="ignore", icon=":material/download:")
     buf = io.BytesIO()
     uit.to_excel(buf, index=False, sheet_name="data", engine="openpyxl")
-    c2.download_button(
+    rij.download_button(
         "Excel", buf.getvalue(), file_name=f"{naam}.xlsx", key=f"xlsx_{naam}", on_click="ignore",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",

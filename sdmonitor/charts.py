@@ -58,11 +58,11 @@ def _reeks_schalen(reeksen: list[str]) -> tuple[alt.Color, alt.Shape, alt.Stroke
     kleur = [OKABE_ITO[i % len(OKABE_ITO)] for i in range(n)]
     vorm = [VORMEN[i % len(VORMEN)] for i in range(n)]
     streep = [STREEPJES[i % len(STREEPJES)] for i in range(n)]
-    legend = alt.Legend(title=None, symbolStrokeWidth=2, symbolSize=90)
+    leg = alt.Legend(title=None, symbolStrokeWidth=2, symbolSize=90, direction="vertical")
     return (
-        alt.Color("reeks:N", scale=alt.Scale(domain=reeksen, range=kleur), legend=legend),
-        alt.Shape("reeks:N", scale=alt.Scale(domain=reeksen, range=vorm), legend=legend),
-        alt.StrokeDash("reeks:N", scale=alt.Scale(domain=reeksen, range=streep), legend=legend),
+        alt.Color("reeks:N", scale=alt.Scale(domain=reeksen, range=kleur), legend=leg),
+        alt.Shape("reeks:N", scale=alt.Scale(domain=reeksen, range=vorm), legend=leg),
+        alt.StrokeDash("reeks:N", scale=alt.Scale(domain=reeksen, range=streep), legend=leg),
     )
 
 
@@ -101,18 +101,12 @@ def trend(
     reeksen = list(dict.fromkeys(df["reeks"]))
     volgorde = list(dict.fromkeys(df.sort_values("periode")["periode_label"]))
     kleur, vorm, streep = _reeks_schalen(reeksen)
-    x = alt.X("periode_label:N", sort=volgorde, title=None, axis=alt.Axis(labelAngle=0, labelLimit=140))
+    # "1e halfjaar 2025" on two lines, so every period keeps its label on a narrow chart.
+    x = alt.X("periode_label:N", sort=volgorde, title=None, axis=alt.Axis(
+        labelAngle=0, labelOverlap=False, labelExpr="[slice(datum.label, 0, -5), slice(datum.label, -4)]"))
     y = alt.Y("waarde:Q", title=as_titel, axis=alt.Axis(format=",.0f"))
     basis = alt.Chart(df).encode(x=x)
     lagen = []
-    if {"ci_laag", "ci_hoog"} <= set(df.columns) and df["ci_laag"].notna().any():
-        lagen.append(
-            basis.transform_filter("isValid(datum.ci_laag)")
-            .mark_area(opacity=0.18)
-            .encode(y=alt.Y("ci_laag:Q", title=as_titel), y2="ci_hoog:Q", color=kleur,
-                    tooltip=_tooltip(alt.Tooltip("reeks:N", title="Reeks"),
-                                     alt.Tooltip("periode_label:N", title="Periode")))
-        )
     # invalid=None breaks the line at a suppressed (null) value instead of bridging it.
     lagen.append(basis.mark_line(strokeWidth=2.5, invalid=None).encode(y=y, color=kleur, strokeDash=streep))
     lagen.append(
@@ -122,6 +116,16 @@ def trend(
                              alt.Tooltip("periode_label:N", title="Periode")),
         )
     )
+    # Bands after lines and points: Vega takes the legend's symbol from the first layer.
+    if {"ci_laag", "ci_hoog"} <= set(df.columns) and df["ci_laag"].notna().any():
+        lagen.append(
+            basis.transform_filter("isValid(datum.ci_laag)")
+            .mark_area(opacity=0.18)
+            .encode(y=alt.Y("ci_laag:Q", title=as_titel), y2="ci_hoog:Q",
+                    color=kleur,
+                    tooltip=_tooltip(alt.Tooltip("reeks:N", title="Reeks"),
+                                     alt.Tooltip("periode_label:N", title="Periode")))
+        )
     if df["onderdrukt"].any():
         lagen.append(
             basis.transform_filter("datum.onderdrukt").mark_text(
@@ -147,7 +151,8 @@ def staven(
     """
     categorieen = list(dict.fromkeys(df["categorie"]))
     heeft_reeks = "reeks" in df.columns and df["reeks"].nunique() > 1
-    y = alt.Y("categorie:N", sort=categorieen, title=None, axis=alt.Axis(labelLimit=260))
+    y = alt.Y("categorie:N", sort=categorieen, title=None,
+              axis=alt.Axis(labelLimit=260, labelOverlap=False))
     x = alt.X("waarde:Q", title=as_titel, axis=alt.Axis(format=",.0f"))
     basis = alt.Chart(df).encode(y=y)
     tip = _tooltip(alt.Tooltip("categorie:N", title="Categorie"),
@@ -176,7 +181,7 @@ def staven(
         )
     if (n := _norm(norm, norm_label, "x")) is not None:
         lagen.append(n)
-    hoogte = max(120, 28 * len(categorieen) * (df["reeks"].nunique() if heeft_reeks else 1))
+    hoogte = max(150, 36 * len(categorieen) * (df["reeks"].nunique() if heeft_reeks else 1))
     return _af(alt.layer(*lagen).properties(height=hoogte, width="container"), titel)
 
 

@@ -99,7 +99,7 @@ def waarde(x, eenheid: str | None) -> str:
     e = (eenheid or "").lower()
     if _missing(x):
         return GEEN_WAARDE
-    if e.startswith("procentpunt"):
+    if e.startswith("procentpunt") or e == "pp":
         return procentpunt(x)
     if e.startswith("procent") or e == "%":
         return procent(x)
@@ -117,7 +117,7 @@ def verschil(x, eenheid: str | None) -> str:
     if _missing(x):
         return GEEN_WAARDE
     e = (eenheid or "").lower()
-    if e.startswith("procent"):
+    if e.startswith("procent") or e in ("%", "pp"):
         return procentpunt(x)
     plus = "+" if x > 0 else ""
     return plus + waarde(x, eenheid)

@@ -140,11 +140,11 @@ def gebieden(path: Path | str) -> pd.DataFrame:
 
 
 def indicatoren(path: Path | str) -> pd.DataFrame:
-    return _df(
-        path,
-        "select indicator, familie, label_nl, eenheid, definitie, richting from dim_indicator "
-        "order by familie, indicator",
-    )
+    """Indicator metadata: familie, label_nl, eenheid ('%', 'pp', 'aantal', 'dagen', 'per 1000',
+    'per fte'), definitie, richting ('hoger_is_beter', 'lager_is_beter', 'neutraal')."""
+    df = _df(path, "select * from dim_indicator")
+    volgorde = ["volgorde", "indicator"] if "volgorde" in df.columns else ["familie", "indicator"]
+    return df.sort_values(volgorde).reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- figures
@@ -215,15 +215,16 @@ def benchmarks(
     df = _df(
         path,
         f"""
-        select indicator, periode, coalesce(uitsplitsing, '') as uitsplitsing,
-               benchmark_gebied_code, benchmark_periode, is_jaarcijfer, is_peer,
-               label, waarde, status, bron, tabel
+        select * replace (coalesce(uitsplitsing, '') as uitsplitsing)
         from fct_benchmark_vergelijking
         where {' and '.join(where)}
         order by indicator, periode, uitsplitsing
         """,
         params,
     )
+    # The area's name ("Nederland", "Niet-stedelijke gemeenten") names the benchmark series.
+    if "benchmark_gebied_naam" not in df.columns:
+        df["benchmark_gebied_naam"] = df["label"].str.split(",").str[0]
     return df
 
 

@@ -11,10 +11,11 @@ st.title(f"Monitor toegang sociaal domein {queries.gemeente_naam()}")
 st.markdown(f"**{nl.periode(per)}** · de gemeente naast de landelijke benchmark waar die bestaat, "
             "met de ontwikkeling ten opzichte van het vorige halfjaar.")
 
-kolommen = st.columns(3)
-for i, kern in enumerate(c.KERNCIJFERS):
-    with kolommen[i % 3]:
-        c.kpi_tegel(kern, per)
+# Rows of three, in the order of the plan's questions.
+for start in range(0, len(c.KERNCIJFERS), 3):
+    for kolom, kern in zip(st.columns(3), c.KERNCIJFERS[start:start + 3]):
+        with kolom:
+            c.kpi_tegel(kern, per)
 
 st.caption(
     f"{c.ONDERDRUKT_ICOON} Onderdrukt = niet getoond vanwege privacy (te kleine aantallen). "
