@@ -12,14 +12,15 @@
 {%- endmacro %}
 
 {#- Wilson 95% interval bound for a proportion p (0-1) on sample size n, in percent clamped to
-    0-100. sign = -1 for the lower bound, +1 for the upper bound. Null when n is null or 0. -#}
+    0-100, rounded to 4 decimals. sign = -1 for the lower bound, +1 for the upper bound. Null
+    when n is null or 0. -#}
 {% macro wilson_grens(p, n, sign, z=1.96) -%}
     case when {{ n }} is null or {{ n }} <= 0 or {{ p }} is null then null else
-    least(100.0, greatest(0.0, 100.0 * (
+    round(least(100.0, greatest(0.0, 100.0 * (
         ({{ p }} + {{ z }} * {{ z }} / (2.0 * {{ n }}))
         {{ '-' if sign < 0 else '+' }} {{ z }} * sqrt(
             {{ p }} * (1.0 - {{ p }}) / {{ n }} + {{ z }} * {{ z }} / (4.0 * {{ n }} * {{ n }})
         )
-    ) / (1.0 + {{ z }} * {{ z }} / {{ n }})))
+    ) / (1.0 + {{ z }} * {{ z }} / {{ n }}))), 4)
     end
 {%- endmacro %}
