@@ -247,3 +247,9 @@ def test_fixture_loads_without_quarantine(warehouse):
     finally:
         con.close()
     assert rows == [], f"the hand-made set is valid per the contract, yet: {rows[:10]}"
+
+
+def test_bwmo_has_no_term_indicators(fct):
+    """bwmo has no legal term: no pct_binnen_termijn and no wachtend_langer_dan_termijn rows."""
+    wrong = [k for k in fct if k[0] in ("pct_binnen_termijn", "wachtend_langer_dan_termijn") and "team=bwmo" in k[3]]
+    assert not wrong, wrong[:10]
