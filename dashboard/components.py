@@ -341,7 +341,7 @@ def _delta_kleur(richting: str | None) -> str:
     return "inverse" if "lager" in r else "normal" if "hoger" in r else "off"
 
 
-def kpi_tegel(kern: Kern, per: str) -> None:
+def kpi_tegel(kern: Kern, per: str, links: bool = True) -> None:
     """One tile: gemeente figure, benchmark with period and status, difference, trend, links."""
     info = indicator_info(kern.indicator)
     with st.container(border=True):
@@ -369,11 +369,20 @@ def kpi_tegel(kern: Kern, per: str) -> None:
         st.caption(trendtekst)
         _benchmark_regel(kern, rij, info)
         c1, c2 = st.columns(2)
-        c1.page_link(PAGINA[kern.familie], label="Meer", icon=":material/bar_chart:")
+        if links:
+            c1.page_link(PAGINA[kern.familie], label="Meer", icon=":material/bar_chart:")
         c2.page_link(
             PAGINA["wijken"], label="Per wijk", icon=":material/map:",
             query_params={"indicator": kern.indicator, "uitsplitsing": rij["uitsplitsing"]},
         )
+
+
+def familie_tegels(familie: str) -> None:
+    """The family's headline tiles (the same as on the overview) at the top of its page."""
+    kernen = [k for k in KERNCIJFERS if k.familie == familie]
+    for kolom, kern in zip(st.columns(3), kernen):
+        with kolom:
+            kpi_tegel(kern, periode(), links=False)
 
 
 def _benchmark_regel(kern: Kern, rij, info: dict) -> None:
@@ -556,6 +565,22 @@ def wijk_kiezer() -> str:
     )
 
 
+def _profiel_kern(wijk: str, gm: str, indicator: str, uitsplitsing: str) -> None:
+    """The chosen indicator for the wijk beside the gemeente, as two figures."""
+    df = queries.cijfers(indicatoren=[indicator], periodes=[periode()], gebieden=[wijk, gm])
+    df = df[df["uitsplitsing"] == uitsplitsing]
+    label = f"{indicator_info(indicator)['label_nl']} ({nl.uitsplitsing_label(uitsplitsing)})"
+    kolommen = st.columns(3)
+    for kolom, code in zip(kolommen, (wijk, gm)):
+        rij = df[df["gebied_code"] == code]
+        if rij.empty:
+            kolom.metric(label, nl.GEEN_WAARDE, help="Geen cijfer voor dit gebied.")
+            continue
+        r = rij.iloc[0]
+        kolom.metric(f"{r['gebied_naam']}: {label}", waarde_tekst(r), border=True,
+                     help=toelichting(r) or None)
+
+
 def wijk_profiel(wijk: str, indicator: str, uitsplitsing: str) -> None:
     """Every indicator of one wijk beside the gemeente; the chosen indicator's family first."""
     gm = queries.gemeente_code()
@@ -565,6 +590,7 @@ def wijk_profiel(wijk: str, indicator: str, uitsplitsing: str) -> None:
     st.caption(f"Inwoners: {nl.inwoners(w['inwoners'], w['inwoners_geschat'])}. "
                "Vergelijking met de gemeente als geheel.")
     st.button("← Terug naar de gemeente", on_click=kies_wijk, args=(GEMEENTE_KEUZE,), key="terug")
+    _profiel_kern(wijk, gm, indicator, uitsplitsing)
     sectie_trend(indicator, uitsplitsingen=[uitsplitsing], gebieden=[wijk, gm],
                  titel=f"{indicator_info(indicator)['label_nl']} ({nl.uitsplitsing_label(uitsplitsing)}): "
                        f"{w['gebied_naam']} en {queries.gemeente_naam()}",
@@ -573,7 +599,9 @@ def wijk_profiel(wijk: str, indicator: str, uitsplitsing: str) -> None:
     eigen = df[df["gebied_code"] == wijk]
     gem = df[df["gebied_code"] == gm].set_index(["indicator", "uitsplitsing"])
     gekozen_familie = indicator_info(indicator).get("familie")
-    families = sorted(eigen["familie"].fillna("").unique(), key=lambda f: (f != gekozen_familie, f))
+    volgorde = list(nl.FAMILIES)
+    families = sorted(eigen["familie"].fillna("").unique(), key=lambda f: (
+        f != gekozen_familie, volgorde.index(f) if f in volgorde else len(volgorde), f))
     for familie in families:
         deel = eigen[eigen["familie"].fillna("") == familie]
         rijen = deel.to_dict("records")

@@ -8,6 +8,7 @@ st.title("Capaciteit")
 st.markdown("Bezetting, verzuim en wachtenden per fte, per team. Gaat over medewerkers, niet over "
             "inwoners: deze cijfers worden niet onderdrukt (behalve wachtenden per fte bij kleine "
             "aantallen).")
+c.familie_tegels("capaciteit")
 
 links, rechts = st.columns(2)
 with links:

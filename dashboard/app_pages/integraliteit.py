@@ -7,6 +7,7 @@ from dashboard import components as c
 st.title("Integraliteit")
 st.markdown("Huishoudens die bij meerdere teams bekend zijn, opschalingen naar regie en "
             "doorverwijzingen tussen teams (alleen voor de gemeente als geheel).")
+c.familie_tegels("integraliteit")
 
 links, rechts = st.columns(2)
 with links:

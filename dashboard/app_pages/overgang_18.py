@@ -7,6 +7,7 @@ from dashboard import components as c
 st.title("Overgang 18-/18+")
 st.markdown("Jongeren met jeugdhulp op hun 18e verjaardag, naar het halfjaar van die verjaardag: "
             "was er op tijd een toekomstplan, loopt de hulp door, en wie valt tussen twee wetten?")
+c.familie_tegels("overgang_18")
 
 links, rechts = st.columns(2)
 with links:

@@ -7,6 +7,7 @@ from dashboard import components as c
 st.title("Vindbaarheid van de toegang")
 st.markdown("Wisten inwoners waar ze terecht konden, en via welk kanaal meldden ze zich? "
             "Enquêtecijfers met 95%-betrouwbaarheidsinterval (band), naast de CEO-benchmark.")
+c.familie_tegels("vindbaarheid")
 
 links, rechts = st.columns(2)
 with links:

@@ -7,6 +7,7 @@ from dashboard import components as c
 st.title("Verschuiving naar het voorliggend veld")
 st.markdown("Welk deel van de beantwoorde vragen is opgelost zonder maatwerkvoorziening, en "
             "hoeveel inwoners hebben maatwerk of jeugdhulp naast het landelijke cijfer?")
+c.familie_tegels("voorliggend_veld")
 
 links, rechts = st.columns(2)
 with links:

@@ -7,6 +7,7 @@ from dashboard import components as c
 st.title("Vraagpatroon")
 st.markdown("Hulpvragen per domein: Wmo-meldingen en contacten in het voorliggend veld, "
             "beantwoord of niet.")
+c.familie_tegels("vraagpatroon")
 
 links, rechts = st.columns(2)
 with links:

@@ -9,6 +9,7 @@ st.title("Wachtlijsten en doorlooptijden")
 st.markdown("Doorlooptijden in kalenderdagen over afgeronde stappen; wachtenden op de laatste dag "
             "van het halfjaar. Landelijk worden wachttijden niet verzameld: de norm is de "
             "wettelijke termijn (zwarte streeplijn).")
+c.familie_tegels("wachtlijsten")
 
 stap = c.stap_kiezer()
 norm = c.termijn(stap)

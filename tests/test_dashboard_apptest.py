@@ -1,0 +1,206 @@
+"""The dashboard renders every page on a real build, and shows the warehouse's own figures.
+
+Runs the app in-process with streamlit.testing (AppTest). Expected figures are read from the
+warehouse file with SQL, never hard-coded.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.components import KERNCIJFERS, PAGINA
+from sdmonitor import nl
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+PAGES = list(PAGINA.values())
+
+
+def _sql(warehouse: Path, sql: str, params=None) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def _gemeente(warehouse: Path) -> str:
+    return _sql(warehouse, "select gebied_code from dim_gebied where soort = 'gemeente'")[0][0]
+
+
+def _verwacht(warehouse: Path, indicator: str, periode: str, gebied: str, uitsplitsing: str) -> str:
+    """The text the dashboard must show for one cell, computed straight from the file."""
+    rij = _sql(warehouse, """
+        select f.waarde, f.onderdrukt, i.eenheid from fct_indicator f join dim_indicator i using (indicator)
+        where indicator = ? and periode = ? and gebied_code = ? and uitsplitsing = ?""",
+        [indicator, periode, gebied, uitsplitsing])
+    assert rij, f"no row for {indicator} {periode} {gebied} {uitsplitsing}"
+    waarde, onderdrukt, eenheid = rij[0]
+    return nl.ONDERDRUKT if onderdrukt else nl.waarde(waarde, eenheid)
+
+
+@pytest.fixture(scope="session")
+def gaten_warehouse(demo_warehouse, tmp_path_factory) -> Path:
+    """A copy of the demo build with a period and some wijken missing (facts, and one dim row)."""
+    pad = tmp_path_factory.mktemp("gaten") / "monitor.duckdb"
+    shutil.copy(demo_warehouse, pad)
+    with duckdb.connect(str(pad)) as con:
+        periodes = [r[0] for r in con.execute(
+            "select distinct periode from fct_indicator order by periode").fetchall()]
+        wijken = [r[0] for r in con.execute(
+            "select gebied_code from dim_gebied where soort = 'wijk' order by gebied_code").fetchall()]
+        midden = periodes[len(periodes) // 2]
+        con.execute("delete from fct_indicator where periode = ?", [midden])
+        con.execute("delete from dim_periode where periode = ?", [midden])
+        con.execute("delete from fct_indicator where list_contains(?, gebied_code)", [wijken[:2]])
+        # A wijk with figures but no longer in dim_gebied: must not break the wijk pages.
+        con.execute("delete from dim_gebied where gebied_code = ?", [wijken[-1]])
+    return pad
+
+
+def _app(warehouse: Path, monkeypatch, query: dict | None = None) -> AppTest:
+    monkeypatch.setenv("SDM_WAREHOUSE", str(warehouse))
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def _no_errors(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_the_demo_build(demo_warehouse, monkeypatch, page):
+    at = _app(demo_warehouse, monkeypatch)
+    at.switch_page(page).run()
+    _no_errors(at)
+    assert at.title, "every page has a title"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_with_missing_periods_and_wijken(gaten_warehouse, monkeypatch, page):
+    at = _app(gaten_warehouse, monkeypatch)
+    at.switch_page(page).run()
+    _no_errors(at)
+
+
+def test_family_pages_draw_charts(demo_warehouse, monkeypatch):
+    at = _app(demo_warehouse, monkeypatch)
+    for familie in ("vindbaarheid", "voorliggend_veld", "wachtlijsten", "overgang_18"):
+        at.switch_page(PAGINA[familie]).run()
+        assert len(at.get("vega_lite_chart")) >= 2, familie
+
+
+def test_overview_opens_on_the_latest_complete_period(demo_warehouse, monkeypatch):
+    at = _app(demo_warehouse, monkeypatch)
+    # Complete: the half-year ended before every source's latest export.
+    verwacht = _sql(demo_warehouse, """
+        select max(periode) from dim_periode
+        where einddatum < (select min(m) from (select max(exportdatum) m from load_log group by bron))
+    """)[0][0] or _sql(demo_warehouse, "select max(periode) from fct_indicator")[0][0]
+    assert at.selectbox(key="periode").value == verwacht
+
+
+def test_overview_headline_figures_equal_the_warehouse(demo_warehouse, monkeypatch):
+    at = _app(demo_warehouse, monkeypatch)
+    periode = at.selectbox(key="periode").value
+    gm = _gemeente(demo_warehouse)
+    vaste = [k for k in KERNCIJFERS if k.modus == "vast"]
+    metrics = {m.label: m.value for m in at.metric}
+    for kern in vaste:
+        label = next(lbl for lbl in metrics if lbl.startswith(
+            _sql(demo_warehouse, "select label_nl from dim_indicator where indicator = ?", [kern.indicator])[0][0]))
+        assert metrics[label] == _verwacht(demo_warehouse, kern.indicator, periode, gm, kern.uitsplitsing), label
+
+
+def test_period_in_the_url_selects_that_period(demo_warehouse, monkeypatch):
+    eerste = _sql(demo_warehouse, "select min(periode) from fct_indicator")[0][0]
+    at = _app(demo_warehouse, monkeypatch, {"periode": eerste})
+    assert at.selectbox(key="periode").value == eerste
+    assert nl.periode(eerste) in at.markdown[0].value or any(nl.periode(eerste) in m.value for m in at.markdown)
+
+
+def test_three_clicks_from_overview_to_one_wijks_waiting_times(demo_warehouse, monkeypatch):
+    at = _app(demo_warehouse, monkeypatch)
+    periode = at.selectbox(key="periode").value
+    # Click 1: the "Per wijk" link on the Wachtlijsten tile (carries the indicator in the URL).
+    link = next(p for p in at.page_link
+                if p.value == "Per wijk" and "indicator=pct_binnen_termijn" in p.proto.query_string)
+    query = dict(parse_qsl(link.proto.query_string))
+    at2 = _app(demo_warehouse, monkeypatch, query)
+    at2.switch_page(PAGINA["wijken"]).run()
+    _no_errors(at2)
+    assert at2.selectbox(key="wijk_indicator").value == "pct_binnen_termijn"
+    assert at2.selectbox(key="wijk_uitsplitsing").value == query["uitsplitsing"]
+    # The grid's table holds every wijk's figure for that indicator, as in the warehouse.
+    tabel = next(d.value for d in at2.dataframe if "Gebiedscode" in d.value.columns)
+    wijk = tabel["Gebiedscode"].iloc[0]
+    assert tabel["Weergave"].iloc[0] == _verwacht(demo_warehouse, "pct_binnen_termijn", periode, wijk,
+                                                  query["uitsplitsing"])
+    # Click 2: a wijk (in the browser: its tile; here the same choice through the selector).
+    at2.selectbox(key="wijk_keuze").select(wijk).run()
+    _no_errors(at2)
+    naam = _sql(demo_warehouse, "select gebied_naam from dim_gebied where gebied_code = ?", [wijk])[0][0]
+    assert any(naam in s.value for s in at2.subheader)
+    assert at2.query_params["wijk"] == [wijk] or at2.query_params["wijk"] == wijk
+    # The profile opens on the waiting times, with the wijk's figure as in the warehouse.
+    assert at2.expander[0].label == nl.familie_label("wachtlijsten")
+    assert any(m.value == _verwacht(demo_warehouse, "pct_binnen_termijn", periode, wijk, query["uitsplitsing"])
+               and naam in m.label for m in at2.metric)
+    # And back to the gemeente.
+    at2.button(key="terug").click().run()
+    assert at2.selectbox(key="wijk_keuze").value == ""
+    assert not any("Wijkprofiel" in s.value for s in at2.subheader)
+
+
+def test_datakwaliteit_shows_load_counts_and_quarantine_reasons_only(demo_warehouse, monkeypatch):
+    at = _app(demo_warehouse, monkeypatch)
+    at.switch_page(PAGINA["datakwaliteit"]).run()
+    _no_errors(at)
+    build = _sql(demo_warehouse, "select max(build_id) from load_log")[0][0]
+    geladen = _sql(demo_warehouse, "select sum(rijen_geladen) from load_log where build_id = ?", [build])[0][0]
+    assert any(m.value == nl.getal(geladen) for m in at.metric)
+    # Quarantine is shown as counts per reason: no line numbers or row content reach the screen.
+    for d in at.dataframe:
+        assert "Regel" not in d.value.columns and "regel" not in d.value.columns
+
+
+@pytest.mark.parametrize(("maak", "melding"), [
+    (lambda p: None, "nog geen warehouse"),
+    (lambda p: p.write_bytes(b"dit is geen duckdb-bestand" * 100), "kan niet worden geopend"),
+])
+def test_missing_or_corrupt_warehouse_gives_a_dutch_message(tmp_path, monkeypatch, maak, melding):
+    pad = tmp_path / "monitor.duckdb"
+    maak(pad)
+    at = _app(pad, monkeypatch)
+    assert not at.exception
+    assert melding in at.error[0].value
+
+
+def test_empty_warehouse_gives_a_dutch_message(demo_warehouse, tmp_path, monkeypatch):
+    pad = tmp_path / "leeg.duckdb"
+    shutil.copy(demo_warehouse, pad)
+    with duckdb.connect(str(pad)) as con:
+        con.execute("delete from fct_indicator")
+    at = _app(pad, monkeypatch)
+    assert not at.exception
+    assert "leeg" in at.error[0].value
+
+
+def test_a_new_build_is_picked_up_without_restart(demo_warehouse, tmp_path, monkeypatch):
+    pad = tmp_path / "monitor.duckdb"
+    shutil.copy(demo_warehouse, pad)
+    at = _app(pad, monkeypatch)
+    _no_errors(at)
+    # A rebuild swaps the file; the next rerun must read the new one (cache keyed on mtime).
+    nieuw = tmp_path / "nieuw.duckdb"
+    shutil.copy(demo_warehouse, nieuw)
+    with duckdb.connect(str(nieuw)) as con:
+        con.execute("delete from fct_indicator")
+    nieuw.replace(pad)
+    at.run()
+    assert "leeg" in at.error[0].value
