@@ -58,17 +58,17 @@ def _rows(rng: random.Random) -> dict[str, list[dict]]:
         aanvraag = _later(rng, gesprek, 0, 10, 0.6) if uitkomst == "maatwerkvoorziening" else None
         besluit = _later(rng, aanvraag, 3, 25)
         start = _later(rng, besluit or m, 5, 30, 0.9) if uitkomst == "maatwerkvoorziening" else None
-        out["wmo"].append(dict(
-            meldingnummer=f"M{i}", client_pseudo=rng.choice(clients), huishouden_pseudo=rng.choice(huishoudens),
-            geboortejaar=rng.randint(1930, 2005), wijk_code=_wijk(rng),
-            kanaal=rng.choice(["telefoon", "mail", "inloop", "digitaal", "huisarts"]),
-            datum_melding=m, datum_gesprek=gesprek, datum_aanvraag=aanvraag, datum_besluit=besluit,
-            besluit=("toegekend" if besluit else None), uitkomst=uitkomst,
-            voorziening=("begeleiding" if uitkomst == "maatwerkvoorziening" else None),
-            datum_start_ondersteuning=start, datum_einde_ondersteuning=_later(rng, start, 30, 400, 0.4),
-            hulpvraag_domein=rng.choice(["wonen", "zorg_gezondheid", "financien", "sociaal_netwerk"]),
-            doorverwezen_naar=(rng.choice(["jeugd", "inkomen", "schuldhulp"]) if rng.random() < 0.15 else None),
-        ))
+        out["wmo"].append({
+            "meldingnummer": f"M{i}", "client_pseudo": rng.choice(clients), "huishouden_pseudo": rng.choice(huishoudens),
+            "geboortejaar": rng.randint(1930, 2005), "wijk_code": _wijk(rng),
+            "kanaal": rng.choice(["telefoon", "mail", "inloop", "digitaal", "huisarts"]),
+            "datum_melding": m, "datum_gesprek": gesprek, "datum_aanvraag": aanvraag, "datum_besluit": besluit,
+            "besluit": ("toegekend" if besluit else None), "uitkomst": uitkomst,
+            "voorziening": ("begeleiding" if uitkomst == "maatwerkvoorziening" else None),
+            "datum_start_ondersteuning": start, "datum_einde_ondersteuning": _later(rng, start, 30, 400, 0.4),
+            "hulpvraag_domein": rng.choice(["wonen", "zorg_gezondheid", "financien", "sociaal_netwerk"]),
+            "doorverwezen_naar": (rng.choice(["jeugd", "inkomen", "schuldhulp"]) if rng.random() < 0.15 else None),
+        })
     for i in range(260):
         m = _dag(rng)
         geboren = date(rng.choice([2005, 2005, 2006, 2006, 2007]) if rng.random() < 0.6 else rng.randint(2007, 2018),
@@ -76,54 +76,54 @@ def _rows(rng: random.Random) -> dict[str, list[dict]]:
         uitkomst = rng.choice(["voorliggend_veld", "lokaal_team", "jeugdhulp_ambulant", "jeugdhulp_ambulant",
                                "jeugdhulp_verblijf", "jeugdbescherming", "geen", None])
         start = _later(rng, m - timedelta(days=400), 10, 70) if uitkomst and uitkomst.startswith("jeugd") else None
-        out["jeugd"].append(dict(
-            dossiernummer=f"D{i}", client_pseudo=rng.choice(clients), huishouden_pseudo=rng.choice(huishoudens),
-            geboortemaand=geboren, wijk_code=_wijk(rng),
-            verwijzer=rng.choice(["gemeente", "gemeente", "huisarts", "jeugdarts"]),
-            datum_melding=m, datum_besluit=_later(rng, m, 10, 80), uitkomst=uitkomst,
-            datum_start_hulp=start, datum_einde_hulp=_later(rng, start, 60, 500, 0.3),
-            verlengde_jeugdhulp=rng.choice([True, False, None]),
-            datum_toekomstplan=max(START, date(geboren.year + 17, geboren.month, 1)
+        out["jeugd"].append({
+            "dossiernummer": f"D{i}", "client_pseudo": rng.choice(clients), "huishouden_pseudo": rng.choice(huishoudens),
+            "geboortemaand": geboren, "wijk_code": _wijk(rng),
+            "verwijzer": rng.choice(["gemeente", "gemeente", "huisarts", "jeugdarts"]),
+            "datum_melding": m, "datum_besluit": _later(rng, m, 10, 80), "uitkomst": uitkomst,
+            "datum_start_hulp": start, "datum_einde_hulp": _later(rng, start, 60, 500, 0.3),
+            "verlengde_jeugdhulp": rng.choice([True, False, None]),
+            "datum_toekomstplan": max(START, date(geboren.year + 17, geboren.month, 1)
                                    - timedelta(days=rng.randint(-60, 120))) if geboren.year <= 2007 else None,
-            vervolg_na_18=rng.choice(["wmo", "wlz", "participatiewet", "geen_nodig", None]),
-        ))
+            "vervolg_na_18": rng.choice(["wmo", "wlz", "participatiewet", "geen_nodig", None]),
+        })
     for i in range(60):
         a = _dag(rng)
         ind = _later(rng, a, 5, 40)
-        out["bwmo"].append(dict(
-            aanmeldnummer=f"B{i}", client_pseudo=rng.choice(clients),
-            herkomstgemeente=rng.choice(["GM0150", "GM0150", "GM1773", "GM0177"]),
-            voorziening=rng.choice(["beschermd_wonen", "maatschappelijke_opvang"]),
-            datum_aanmelding=a, datum_indicatie=ind, datum_plaatsing=_later(rng, ind, 10, 200, 0.7),
-            datum_uitstroom=None, status=rng.choice(["wachtlijst", "geplaatst", "ingetrokken"]),
-        ))
+        out["bwmo"].append({
+            "aanmeldnummer": f"B{i}", "client_pseudo": rng.choice(clients),
+            "herkomstgemeente": rng.choice(["GM0150", "GM0150", "GM1773", "GM0177"]),
+            "voorziening": rng.choice(["beschermd_wonen", "maatschappelijke_opvang"]),
+            "datum_aanmelding": a, "datum_indicatie": ind, "datum_plaatsing": _later(rng, ind, 10, 200, 0.7),
+            "datum_uitstroom": None, "status": rng.choice(["wachtlijst", "geplaatst", "ingetrokken"]),
+        })
     for i in range(300):
         a = _dag(rng)
         b = _later(rng, a, 5, 80)
-        out["inkomen"].append(dict(
-            aanvraagnummer=f"I{i}", client_pseudo=rng.choice(clients), huishouden_pseudo=rng.choice(huishoudens),
-            wijk_code=_wijk(rng), regeling=rng.choice(["bijstand", "bijzondere_bijstand"]),
-            datum_aanvraag=a, datum_besluit=b,
-            besluit=(rng.choice(["toegekend", "afgewezen", "ingetrokken"]) if b else None),
-            bedrag_per_maand=round(rng.uniform(50, 1200), 2),
-        ))
+        out["inkomen"].append({
+            "aanvraagnummer": f"I{i}", "client_pseudo": rng.choice(clients), "huishouden_pseudo": rng.choice(huishoudens),
+            "wijk_code": _wijk(rng), "regeling": rng.choice(["bijstand", "bijzondere_bijstand"]),
+            "datum_aanvraag": a, "datum_besluit": b,
+            "besluit": (rng.choice(["toegekend", "afgewezen", "ingetrokken"]) if b else None),
+            "bedrag_per_maand": round(rng.uniform(50, 1200), 2),
+        })
     for i in range(200):
         a = _dag(rng)
         spoed = rng.random() < 0.2
-        out["schuldhulp"].append(dict(
-            aanmeldnummer=f"S{i}", client_pseudo=rng.choice(clients), huishouden_pseudo=rng.choice(huishoudens),
-            wijk_code=_wijk(rng), bron_aanmelding=rng.choice(["zelf", "vroegsignalering"]), spoed=spoed,
-            datum_aanmelding=a, datum_eerste_gesprek=_later(rng, a, 1, 8 if spoed else 45),
-            datum_plan_van_aanpak=None, datum_einde=_later(rng, a, 60, 300, 0.5), traject=None,
-        ))
+        out["schuldhulp"].append({
+            "aanmeldnummer": f"S{i}", "client_pseudo": rng.choice(clients), "huishouden_pseudo": rng.choice(huishoudens),
+            "wijk_code": _wijk(rng), "bron_aanmelding": rng.choice(["zelf", "vroegsignalering"]), "spoed": spoed,
+            "datum_aanmelding": a, "datum_eerste_gesprek": _later(rng, a, 1, 8 if spoed else 45),
+            "datum_plan_van_aanpak": None, "datum_einde": _later(rng, a, 60, 300, 0.5), "traject": None,
+        })
     for i in range(400):
-        out["voorliggend"].append(dict(
-            contactnummer=f"V{i}", huishouden_pseudo=(rng.choice(huishoudens) if rng.random() < 0.6 else None),
-            wijk_code=_wijk(rng), organisatie=rng.choice(["voor_elkaar_team", "geldfit", "welzijn"]),
-            datum_contact=_dag(rng), thema=rng.choice(["wonen", "financien", "opvoeden", "sociaal_netwerk"]),
-            afgehandeld=rng.choice([True, True, False, None]),
-            doorverwezen_naar=(rng.choice(["wmo", "schuldhulp", "inkomen", "bwmo"]) if rng.random() < 0.2 else None),
-        ))
+        out["voorliggend"].append({
+            "contactnummer": f"V{i}", "huishouden_pseudo": (rng.choice(huishoudens) if rng.random() < 0.6 else None),
+            "wijk_code": _wijk(rng), "organisatie": rng.choice(["voor_elkaar_team", "geldfit", "welzijn"]),
+            "datum_contact": _dag(rng), "thema": rng.choice(["wonen", "financien", "opvoeden", "sociaal_netwerk"]),
+            "afgehandeld": rng.choice([True, True, False, None]),
+            "doorverwezen_naar": (rng.choice(["wmo", "schuldhulp", "inkomen", "bwmo"]) if rng.random() < 0.2 else None),
+        })
     for r in range(500):
         onderzoek = rng.choice(["ceo_wmo", "ceo_jeugd", "bewonersonderzoek", "bewonersonderzoek"])
         periode = rng.choice(["2023-H1", "2024-H1"]) if onderzoek != "bewonersonderzoek" else rng.choice(
@@ -132,24 +132,24 @@ def _rows(rng: random.Random) -> dict[str, list[dict]]:
             "weet_waar_terecht", "toegang_bereikbaar"]
         wijk = _wijk(rng)
         for vraag in vragen:
-            out["enquete"].append(dict(
-                respondent_id=f"R{r}", onderzoek=onderzoek, meetperiode=periode, wijk_code=wijk,
-                leeftijdsklasse="35-64", vraag=vraag, antwoord=rng.choice("123445589"),
-                weging=round(rng.uniform(0.5, 2.0), 3),
-            ))
+            out["enquete"].append({
+                "respondent_id": f"R{r}", "onderzoek": onderzoek, "meetperiode": periode, "wijk_code": wijk,
+                "leeftijdsklasse": "35-64", "vraag": vraag, "antwoord": rng.choice("123445589"),
+                "weging": round(rng.uniform(0.5, 2.0), 3),
+            })
     for i in range(40):
-        out["regie"].append(dict(
-            casusnummer=f"R{i}", huishouden_pseudo=rng.choice(huishoudens), ingebracht_door="wmo",
-            datum_opschaling=_dag(rng), datum_afschaling=None,
-            niveau=rng.choice(["procesregisseur", "doorbraakteam"]),
-            resultaat=rng.choice(["plan_akkoord", "doorbraak", None]),
-        ))
+        out["regie"].append({
+            "casusnummer": f"R{i}", "huishouden_pseudo": rng.choice(huishoudens), "ingebracht_door": "wmo",
+            "datum_opschaling": _dag(rng), "datum_afschaling": None,
+            "niveau": rng.choice(["procesregisseur", "doorbraakteam"]),
+            "resultaat": rng.choice(["plan_akkoord", "doorbraak", None]),
+        })
     for team in ("wmo", "jeugd", "inkomen", "schuldhulp", "bwmo"):
         for j in range(24):
-            out["capaciteit"].append(dict(
-                team=team, maand=date(2023 + j // 12, j % 12 + 1, 1), fte_formatie=12.0,
-                fte_bezet=round(rng.uniform(9, 12), 1), verzuim_pct=round(rng.uniform(3, 9), 1),
-            ))
+            out["capaciteit"].append({
+                "team": team, "maand": date(2023 + j // 12, j % 12 + 1, 1), "fte_formatie": 12.0,
+                "fte_bezet": round(rng.uniform(9, 12), 1), "verzuim_pct": round(rng.uniform(3, 9), 1),
+            })
     return out
 
 
