@@ -604,8 +604,8 @@ union all select * from v_doorverwijzing;
 
 create or replace temp table ind as
 select * from (values
-    ('pct_wist_waar', 'ratio', 'all', 'data'), ('pct_weet_waar_terecht', 'ratio', 'all', 'data'),
-    ('pct_toegang_bereikbaar', 'ratio', 'all', 'data'), ('pct_kanaal', 'ratio', 'all', 'data'),
+    ('pct_wist_waar', 'ratio', 'all', 'onderzoek'), ('pct_weet_waar_terecht', 'ratio', 'all', 'onderzoek'),
+    ('pct_toegang_bereikbaar', 'ratio', 'all', 'onderzoek'), ('pct_kanaal', 'ratio', 'all', 'data'),
     ('pct_voorliggend', 'ratio', 'all', 'none'),
     ('maatwerk_per_1000', 'perinh', 'inh', 'none'), ('pct_jeugd_met_jeugdhulp', 'perinh', 'inh', 'none'),
     ('wachtend', 'count', 'all', 'stap'), ('wachtend_langer_dan_termijn', 'count', 'all', 'stap_term'),
@@ -648,6 +648,12 @@ with bk as (
     where ind.breakdown = 'data' and v.gebied_code = (select gm from cfg)
     union all
     select i.indicator, per.p, '' from ind i, periods per where i.breakdown = 'none'
+    union all
+    -- survey questions: always the onderzoeken that ask them
+    select i.indicator, per.p, 'onderzoek=' || o.onderzoek from ind i, periods per,
+        (values ('pct_wist_waar', 'ceo_wmo'), ('pct_wist_waar', 'ceo_jeugd'), ('pct_weet_waar_terecht', 'bewonersonderzoek'),
+                ('pct_toegang_bereikbaar', 'bewonersonderzoek')) o(indicator, onderzoek)
+    where i.breakdown = 'onderzoek' and o.indicator = i.indicator
     union all
     select i.indicator, per.p, 'stap=' || s.stap || ';team=' || s.team from ind i, periods per, stap_list s
     where (i.breakdown = 'stap' or (i.breakdown = 'stap_term' and s.team <> 'bwmo'))

@@ -446,9 +446,14 @@ def targets(r: dict) -> list[tuple[str, str, str]]:
                  _verdict(m["peak_rss_mb"] <= TARGET_PEAK_RSS_MB)))
     d = r.get("dashboard") or {}
     if d and "skipped" not in d:
-        for key, label in (("first_chart_cold_s", "first chart (first visit) ≤ 1.5 s"),
-                           ("first_chart_warm_s", "first chart (later visits) ≤ 1.5 s")):
-            x = d.get(key)
+        for visit in ("cold", "warm"):
+            when = "first visit" if visit == "cold" else "later visits"
+            x = d.get(f"first_chart_{visit}_s")
+            label = f"first chart ({when}) ≤ {TARGET_FIRST_CHART_S:g} s"
+            if x is None and d.get(f"overview_complete_{visit}_s") is not None:
+                # no chart on the overview: the overview's first screen complete stands in for it
+                x = d[f"overview_complete_{visit}_s"]
+                label = f"overview complete ({when}; no chart on it) ≤ {TARGET_FIRST_CHART_S:g} s"
             rows.append((label, _f(x, " s"), _verdict(None if x is None else x <= TARGET_FIRST_CHART_S)))
         for name in ("period", "wijk"):
             x = d.get(f"{name}_switch_p95_s")
@@ -525,14 +530,18 @@ def render(results: dict) -> str:
             return "not run"
         if "skipped" in d:
             return "skipped"
-        if key in d:
+        if d.get(key) is not None:
             return _f(d[key], " s")
+        if key.startswith("first_chart") and "no Altair chart" in d.get("errors", {}).get("first_chart", ""):
+            return "no chart"
         err = next((v for k, v in d.get("errors", {}).items() if key.startswith(k.split("_")[0])), None)
         return "error" if err else "–"
 
     row("dashboard server start", [dash("server_start_s", r) for r in scales])
     row("first chart on the overview, first visit", [dash("first_chart_cold_s", r) for r in scales])
     row("first chart on the overview, later visits (median)", [dash("first_chart_warm_s", r) for r in scales])
+    row("overview complete, first visit / later visits", [
+        f"{dash('overview_complete_cold_s', r)} / {dash('overview_complete_warm_s', r)}" for r in scales])
     for name, label in (("period", "period switch"), ("wijk", "wijk switch")):
         row(f"{label} p50 / p95", [f"{dash(f'{name}_switch_p50_s', r)} / {dash(f'{name}_switch_p95_s', r)}"
                                    for r in scales])
@@ -603,9 +612,10 @@ def render(results: dict) -> str:
         "  transcoded from Windows-1252 in bulk first (DuckDB's latin-1 reader refuses bytes 0x80-0x9F,",
         "  the `encodings` extension is a download); that is inside the baseline's time.",
         "* Dashboard: `sdmonitor dashboard` as a subprocess, Debian chromium driven by playwright.",
-        "  First chart = navigation start to the first vega-embed canvas/svg visible on the overview, in",
-        "  the page's clock; first visit right after server start (cold query cache), then the median",
-        "  of fresh browser contexts. Switch = click on a new option in the selectbox (sidebar",
+        "  First chart = navigation start to the first vega-embed canvas/svg drawn on the overview, in",
+        "  the page's clock; overview complete = to the end of the first script run with every chart",
+        "  drawn and nothing stale. First visit right after server start (cold query cache), then the",
+        "  median of fresh browser contexts. Switch = click on a new option in the selectbox (sidebar",
         "  \"Periode\" on the overview; \"Wijkprofiel\" on the Wijken page) to the rerun finished",
         "  (script state back to notRunning, nothing stale, every chart drawn).",
     ]
