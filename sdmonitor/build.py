@@ -20,6 +20,7 @@ import duckdb
 
 from sdmonitor.config import Config, load_config
 from sdmonitor.errors import CheckFailed, MonitorError
+from sdmonitor.nl import getal
 from sdmonitor.publish import publish, remove_stale_temp_files
 
 Progress = Callable[[str], None]
@@ -118,10 +119,11 @@ def _fresh_build_db(work: Path) -> Path:
 
 def _gate(report, summary: BuildSummary) -> None:
     """Stop the build on a failed 'fout' expectation; keep warnings for the summary."""
-    summary.warnings.extend(report.warnings)
+    for suite in report.suites:
+        summary.warnings.extend(line for line in suite.failed if line not in suite.errors)
     if report.should_fail:
-        detail = "\n".join(f"  - {line}" for line in report.failures)
-        raise CheckFailed(f"Validatie mislukt ({report.suite}):\n{detail}")
+        detail = "\n".join(f"  - {line}" for line in report.errors)
+        raise CheckFailed(f"Validatie mislukt:\n{detail}")
 
 
 def _print_summary(summary: BuildSummary, progress: Progress) -> None:
@@ -131,9 +133,9 @@ def _print_summary(summary: BuildSummary, progress: Progress) -> None:
     progress(f"Build {summary.build_id} gepubliceerd naar {summary.warehouse} in {total:.1f} s")
     if land is not None:
         progress(
-            f"  {land.files} bestanden, {land.rows_read:,} rijen gelezen: {land.rows_loaded:,} geladen, "
-            f"{land.rows_quarantined:,} in quarantaine, {land.rows_superseded:,} vervangen door een latere export"
-            .replace(",", ".")
+            f"  {getal(land.files)} bestanden, {getal(land.rows_read)} rijen gelezen: "
+            f"{getal(land.rows_loaded)} geladen, {getal(land.rows_quarantined)} in quarantaine, "
+            f"{getal(land.rows_superseded)} vervangen door een latere export"
         )
         if land.sources_without_files:
             progress(f"  Geen exports voor: {', '.join(land.sources_without_files)} (die indicatoren ontbreken)")

@@ -31,6 +31,7 @@ class Config:
         """The values the dbt models read with var(); the only way config reaches SQL."""
         return {
             "gemeente_code": self.gemeente_code,
+            "gemeente_naam": self.gemeente_naam,
             "basisperiode": self.basisperiode,
             "min_noemer": self.min_noemer,
             "min_telling": self.min_telling,

@@ -47,7 +47,10 @@ def run_dbt(
                 progress(f"  dbt: {done['n']} onderdelen klaar")
 
     runner = dbtRunner(callbacks=[on_event])
-    result = runner.invoke([*dbt_args(command, build_db, state_dir, config), "--quiet", *extra_args])
+    try:
+        result = runner.invoke([*dbt_args(command, build_db, state_dir, config), "--quiet", *extra_args])
+    finally:
+        _release_dbt_duckdb()
     failures = _failed_nodes(result)
     if result.exception is not None:
         raise CheckFailed(f"dbt {command} kon niet draaien: {result.exception}")
@@ -55,6 +58,21 @@ def run_dbt(
         detail = "\n".join(f"  - {line}" for line in failures) or "  (zie dbt-log)"
         raise CheckFailed(f"dbt {command} mislukt:\n{detail}")
     progress(f"  dbt: {done['n']} modellen en tests geslaagd")
+
+
+def _release_dbt_duckdb() -> None:
+    """Close the DuckDB database that dbt-duckdb keeps open in-process after a run.
+
+    dbt-duckdb holds its environment in a class attribute; left open, it keeps the build
+    database attached, so publishing (which attaches it) and the next build in the same
+    process (which replaces the file) would fail.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None
 
 
 def _failed_nodes(result) -> list[str]:
