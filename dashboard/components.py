@@ -351,8 +351,12 @@ def kpi_tegel(kern: Kern, per: str, links: bool = True) -> None:
         if rij is not None and rij["uitsplitsing"]:
             prefix = "meest voorkomend: " if kern.modus == "top" else ""
             sub += f" ({prefix}{nl.uitsplitsing_label(rij['uitsplitsing'])})"
+        # The full indicator name as text (a metric label would be cut off), the metric says
+        # whose figure it is and when.
+        st.markdown(sub)
+        label = f"{queries.gemeente_naam()}, {nl.periode(per)}"
         if rij is None:
-            st.metric(sub, nl.GEEN_WAARDE, border=False)
+            st.metric(label, nl.GEEN_WAARDE)
             st.caption("Geen cijfer voor deze periode.")
             return
         vorig = _kern_rij(Kern(kern.familie, kern.indicator, rij["uitsplitsing"]), nl.vorige_periode(per))
@@ -362,7 +366,7 @@ def kpi_tegel(kern: Kern, per: str, links: bool = True) -> None:
             delta = nl.verschil(rij["waarde"] - vorig["waarde"], info["eenheid"])
             trendtekst = (f"t.o.v. {nl.periode(vorig['periode'])}: {delta}"
                           f"{_trend_significant(rij, vorig)}")
-        st.metric(sub, waarde_tekst(rij), delta=delta, delta_color=_delta_kleur(info.get("richting")),
+        st.metric(label, waarde_tekst(rij), delta=delta, delta_color=_delta_kleur(info.get("richting")),
                   help=info.get("definitie") or None)
         if rij["onderdrukt"]:
             st.caption(f"{ONDERDRUKT_ICOON} Onderdrukt: {rij.get('reden_onderdrukt') or 'privacyregel'}")
@@ -569,16 +573,15 @@ def _profiel_kern(wijk: str, gm: str, indicator: str, uitsplitsing: str) -> None
     """The chosen indicator for the wijk beside the gemeente, as two figures."""
     df = queries.cijfers(indicatoren=[indicator], periodes=[periode()], gebieden=[wijk, gm])
     df = df[df["uitsplitsing"] == uitsplitsing]
-    label = f"{indicator_info(indicator)['label_nl']} ({nl.uitsplitsing_label(uitsplitsing)})"
+    st.markdown(f"**{indicator_info(indicator)['label_nl']} ({nl.uitsplitsing_label(uitsplitsing)})**")
     kolommen = st.columns(3)
     for kolom, code in zip(kolommen, (wijk, gm)):
         rij = df[df["gebied_code"] == code]
         if rij.empty:
-            kolom.metric(label, nl.GEEN_WAARDE, help="Geen cijfer voor dit gebied.")
+            kolom.metric(code, nl.GEEN_WAARDE, help="Geen cijfer voor dit gebied.")
             continue
         r = rij.iloc[0]
-        kolom.metric(f"{r['gebied_naam']}: {label}", waarde_tekst(r), border=True,
-                     help=toelichting(r) or None)
+        kolom.metric(r["gebied_naam"], waarde_tekst(r), border=True, help=toelichting(r) or None)
 
 
 def wijk_profiel(wijk: str, indicator: str, uitsplitsing: str) -> None:
@@ -661,7 +664,7 @@ def tabel_met_download(naam: str) -> None:
 def build_samenvatting() -> None:
     info = queries.build_info()
     b = queries.builds()
-    k = st.columns(4)
+    k = st.columns([3, 2, 2, 2])
     if not info.empty:
         k[0].metric("Laatste build", nl.datum(info["gebouwd_op"].iloc[0]))
     if not b.empty:

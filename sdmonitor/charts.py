@@ -41,6 +41,7 @@ NL_LOCALE = {
     },
 }
 ONDERDRUKT_TEKEN = "×"
+MAX_VOLLE_LABELS = 8
 
 
 def _af(chart: alt.TopLevelMixin, titel: str | None = None) -> alt.TopLevelMixin:
@@ -101,9 +102,12 @@ def trend(
     reeksen = list(dict.fromkeys(df["reeks"]))
     volgorde = list(dict.fromkeys(df.sort_values("periode")["periode_label"]))
     kleur, vorm, streep = _reeks_schalen(reeksen)
-    # "1e halfjaar 2025" on two lines, so every period keeps its label on a narrow chart.
+    # Few periods: "1e halfjaar 2025" on two lines. Many: only the year, under its first
+    # half-year, so labels never overlap (the tooltip names the exact period).
+    label_expr = ("[slice(datum.label, 0, -5), slice(datum.label, -4)]" if len(volgorde) <= MAX_VOLLE_LABELS
+                  else "indexof(datum.label, '1e') == 0 ? slice(datum.label, -4) : ''")
     x = alt.X("periode_label:N", sort=volgorde, title=None, axis=alt.Axis(
-        labelAngle=0, labelOverlap=False, labelExpr="[slice(datum.label, 0, -5), slice(datum.label, -4)]"))
+        labelAngle=0, labelOverlap=False, labelExpr=label_expr))
     y = alt.Y("waarde:Q", title=as_titel, axis=alt.Axis(format=",.0f"))
     basis = alt.Chart(df).encode(x=x)
     lagen = []

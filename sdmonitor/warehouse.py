@@ -129,7 +129,7 @@ def laatste_volledige_periode(path: Path | str) -> str | None:
 
 def gebieden(path: Path | str) -> pd.DataFrame:
     """Gemeente, wijken and 'onbekend', with inhabitants and whether those are estimates."""
-    return _df(
+    df = _df(
         path,
         """
         select gebied_code, gebied_naam, soort, inwoners, inwoners_0_22, inwoners_geschat
@@ -137,6 +137,16 @@ def gebieden(path: Path | str) -> pd.DataFrame:
         order by case soort when 'gemeente' then 0 when 'wijk' then 1 else 2 end, gebied_code
         """,
     )
+    # A gemeente row named by its code ('GM0150') reads badly on every chart; build_info has
+    # the name from the configuration.
+    naam = build_info(path)
+    if not naam.empty and pd.notna(naam["gemeente_naam"].iloc[0]):
+        gm = (df["soort"] == GEMEENTE) & (df["gebied_naam"].isna() | (df["gebied_naam"] == df["gebied_code"]))
+        df.loc[gm, "gebied_naam"] = naam["gemeente_naam"].iloc[0]
+    return df
+
+
+_alle_gebieden = gebieden  # cijfers() has a parameter named gebieden
 
 
 def indicatoren(path: Path | str) -> pd.DataFrame:
@@ -192,7 +202,8 @@ def cijfers(
     df["uitsplitsing"] = df["uitsplitsing"].fillna("")
     df["periode_label"] = df["periode_label"].fillna(df["periode"].map(nl.periode))
     df["label_nl"] = df["label_nl"].fillna(df["indicator"])
-    df["gebied_naam"] = df["gebied_naam"].fillna(df["gebied_code"])
+    namen = _alle_gebieden(path).set_index("gebied_code")["gebied_naam"]
+    df["gebied_naam"] = df["gebied_code"].map(namen).fillna(df["gebied_code"])
     return df
 
 

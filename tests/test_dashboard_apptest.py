@@ -109,12 +109,16 @@ def test_overview_headline_figures_equal_the_warehouse(demo_warehouse, monkeypat
     at = _app(demo_warehouse, monkeypatch)
     periode = at.selectbox(key="periode").value
     gm = _gemeente(demo_warehouse)
-    vaste = [k for k in KERNCIJFERS if k.modus == "vast"]
-    metrics = {m.label: m.value for m in at.metric}
-    for kern in vaste:
-        label = next(lbl for lbl in metrics if lbl.startswith(
-            _sql(demo_warehouse, "select label_nl from dim_indicator where indicator = ?", [kern.indicator])[0][0]))
-        assert metrics[label] == _verwacht(demo_warehouse, kern.indicator, periode, gm, kern.uitsplitsing), label
+    # One metric per tile, in the order of KERNCIJFERS (rows of three, left to right).
+    assert len(at.metric) == len(KERNCIJFERS)
+    for kern, metric in zip(KERNCIJFERS, at.metric):
+        assert metric.label.endswith(nl.periode(periode))
+        if kern.modus == "vast":
+            assert metric.value == _verwacht(demo_warehouse, kern.indicator, periode, gm, kern.uitsplitsing), kern
+        else:  # the most frequent breakdown value
+            hoogste = _sql(demo_warehouse, "select max(waarde) from fct_indicator where indicator = ? "
+                           "and periode = ? and gebied_code = ?", [kern.indicator, periode, gm])[0][0]
+            assert metric.value == nl.waarde(hoogste, "aantal")
 
 
 def test_period_in_the_url_selects_that_period(demo_warehouse, monkeypatch):
