@@ -23,6 +23,7 @@ import pstats
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -41,6 +42,9 @@ STEP_LABELS = {
     "dbt": "dbt build",
     "validate_marts": "validation: marts (GX)",
     "publish": "publish",
+    "_gx_batch_definition": "GX: import and set up the context",
+    "_read_columns": "GX: read tables into pandas",
+    "_run_suite": "GX: run the suites",
 }
 
 # Targets of issue 7.
@@ -68,16 +72,32 @@ CHECKED_INDICATORS = (
 # processes
 
 
-def run_measured(cmd: list[str], log: Path, env: dict | None = None) -> dict:
-    """Run a command; wall seconds and peak RSS (MB) of that process, from wait4()."""
+class Timeout(RuntimeError):
+    pass
+
+
+def run_measured(cmd: list[str], log: Path, env: dict | None = None, timeout: float | None = None) -> dict:
+    """Run a command; wall seconds and peak RSS (MB) of that process, from wait4().
+
+    A process still running after `timeout` seconds is killed (by its id) and Timeout raised.
+    """
     log.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with open(log, "w") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=REPO,
                                 env={**os.environ, "GX_ANALYTICS_ENABLED": "False", **(env or {})})
-        _, status, usage = os.wait4(proc.pid, 0)
+        timer = threading.Timer(timeout, proc.kill) if timeout else None
+        if timer:
+            timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            if timer:
+                timer.cancel()
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
+    if timeout and wall >= timeout and proc.returncode < 0:
+        raise Timeout(f"{' '.join(cmd[:4])} ... still running after {timeout:g} s: stopped")
     if proc.returncode != 0:
         tail = log.read_text(errors="replace")[-3000:]
         raise RuntimeError(f"{' '.join(cmd[:4])} ... failed (exit {proc.returncode}); {log}:\n{tail}")
@@ -149,15 +169,18 @@ def _data_lines(path: Path) -> int:
 # one scale
 
 
-def bench_build(exports: Path, folder: Path, run: int, profile_dir: Path | None = None) -> dict:
-    warehouse = folder / ("profile.duckdb" if profile_dir else "monitor.duckdb")
+def bench_build(exports: Path, folder: Path, run: int, profile_dir: Path | None = None,
+                timeout: float | None = None) -> dict:
+    # The same warehouse (and so the same build folder, with dbt's partial-parse state) for every
+    # run, as on a server that rebuilds; the first run of a fresh checkout is the coldest.
+    warehouse = folder / "monitor.duckdb"
     _fresh(warehouse)
     out = folder / f"build_{run}.json"
     cmd = [sys.executable, "-m", "bench.child", "--exports", str(exports), "--warehouse",
            str(warehouse), "--json", str(out)]
     if profile_dir:
         cmd += ["--profile", str(profile_dir)]
-    measured = run_measured(cmd, folder / f"build_{run}.log")
+    measured = run_measured(cmd, folder / f"build_{run}.log", timeout=timeout)
     child = json.loads(out.read_text())
     steps = child["steps"]
     return {
@@ -171,11 +194,12 @@ def bench_build(exports: Path, folder: Path, run: int, profile_dir: Path | None 
     }
 
 
-def bench_baseline(exports: Path, folder: Path, run: int) -> dict:
+def bench_baseline(exports: Path, folder: Path, run: int, timeout: float | None = None) -> dict:
     db = folder / "baseline.duckdb"
     log = folder / f"baseline_{run}.log"
     measured = run_measured(
-        [sys.executable, "-m", "bench.baseline", "--exports", str(exports), "--out", str(db)], log
+        [sys.executable, "-m", "bench.baseline", "--exports", str(exports), "--out", str(db)], log,
+        timeout=timeout,
     )
     inner = json.loads(log.read_text().strip().splitlines()[-1])
     return {**measured, "sql_s": inner["seconds"], "rows": inner["rows"], "db": str(db)}
@@ -255,7 +279,7 @@ def _median(values: list[float]) -> float | None:
 
 
 def bench_scale(scale: float, runs: int, work: Path, dashboard: bool, profile: bool,
-                switches: int, log=print) -> dict:
+                switches: int, log=print, timeout: float | None = None) -> dict:
     exports, data = ensure_exports(scale, work)
     folder = work / f"scale_{scale_name(scale)}"
     log(f"scale {scale:g}: {data['lines']:,} data lines in {data['files']} files "
@@ -263,10 +287,15 @@ def bench_scale(scale: float, runs: int, work: Path, dashboard: bool, profile: b
     result: dict = {"scale": scale, "data": data, "builds": [], "baselines": []}
     # Alternate build and baseline so that drift on a shared machine hits both alike.
     for run in range(1, runs + 1):
-        b = bench_build(exports, folder, run)
+        try:
+            b = bench_build(exports, folder, run, timeout=timeout)
+        except Timeout as exc:
+            log(f"  build {run}/{runs}: {exc}")
+            result["timeout"] = {"step": "build", "seconds": timeout}
+            return result
         result["builds"].append(b)
         log(f"  build {run}/{runs}: {b['wall_s']:.2f} s, peak {b['peak_rss_mb']:.0f} MB, steps {b['steps']}")
-        s = bench_baseline(exports, folder, run)
+        s = bench_baseline(exports, folder, run, timeout=timeout)
         result["baselines"].append(s)
         log(f"  baseline {run}/{runs}: {s['wall_s']:.2f} s (SQL {s['sql_s']:.2f} s), peak {s['peak_rss_mb']:.0f} MB")
     builds, bases = result["builds"], result["baselines"]
@@ -298,7 +327,7 @@ def bench_scale(scale: float, runs: int, work: Path, dashboard: bool, profile: b
         else:
             result["dashboard"] = {"skipped": "no /usr/bin/chromium or playwright"}
     if profile:
-        result["profile"] = profile_build(exports, folder)
+        result["profile"] = profile_build(exports, folder, timeout=timeout)
     return result
 
 
@@ -323,10 +352,10 @@ def _landed_rows(warehouse: Path) -> dict:
 # profile
 
 
-def profile_build(exports: Path, folder: Path, top: int = 25) -> dict:
+def profile_build(exports: Path, folder: Path, top: int = 25, timeout: float | None = None) -> dict:
     """One more build under cProfile (per step); the top of the slowest step's profile."""
     prof_dir = folder / "profile"
-    b = bench_build(exports, folder, 0, profile_dir=prof_dir)
+    b = bench_build(exports, folder, 0, profile_dir=prof_dir, timeout=timeout)
     slowest = max(b["steps"], key=b["steps"].get)
     stats_file = b["profiles"].get(slowest)
     text = {}
@@ -341,8 +370,48 @@ def profile_build(exports: Path, folder: Path, top: int = 25) -> dict:
         "steps": b["steps"],
         "slowest_step": slowest,
         "top": text,
-        "dbt_nodes": _dbt_node_times(Path(b["warehouse"])) if slowest == "dbt" or "dbt" in b["steps"] else [],
+        "phases": _phases(stats_file) if stats_file else {},
+        "dbt_nodes": _dbt_node_times(Path(b["warehouse"])),
+        "dbt_by_type": _dbt_by_type(Path(b["warehouse"])),
     }
+
+
+# Functions whose cumulative time tells where a step's time goes (those present are reported).
+_PHASES = {
+    "parse_manifest": "dbt: parse the project (manifest)",
+    "execute_nodes": "dbt: run the nodes (models, tests, unit tests)",
+    "write_manifest": "dbt: write manifest",
+    "write_run_results": "dbt: write run results",
+    "land_exports": "land: all sources",
+    "read_export": "land: read and split files (Python csv)",
+    "_stage_file": "land: stage strings into DuckDB",
+    "_land_source": "land: type, quarantine, latest wins (SQL)",
+    "validate_sources": "GX: source suites",
+    "validate_marts": "GX: mart suites",
+    "publish": "publish",
+}
+
+
+def _phases(stats_file: str) -> dict[str, float]:
+    stats = pstats.Stats(stats_file).stats  # {(file, line, name): (cc, nc, tt, ct, callers)}
+    found: dict[str, float] = {}
+    for (_, _, name), (_, _, _, cumtime, _) in stats.items():
+        if name in _PHASES:
+            found[_PHASES[name]] = round(max(found.get(_PHASES[name], 0.0), cumtime), 3)
+    return dict(sorted(found.items(), key=lambda kv: -kv[1]))
+
+
+def _dbt_by_type(warehouse: Path) -> dict[str, list]:
+    """dbt's node time per resource type: {type: [count, seconds]}."""
+    rr = warehouse.parent / f".{warehouse.name}.build" / "dbt" / "target" / "run_results.json"
+    if not rr.exists():
+        return {}
+    out: dict[str, list] = {}
+    for r in json.loads(rr.read_text()).get("results", []):
+        kind = r.get("unique_id", "?").split(".", 1)[0]
+        n, t = out.get(kind, [0, 0.0])
+        out[kind] = [n + 1, round(t + float(r.get("execution_time") or 0), 3)]
+    return out
 
 
 def _trim_pstats(text: str) -> str:
@@ -463,7 +532,9 @@ def targets(r: dict) -> list[tuple[str, str, str]]:
 
 
 def render(results: dict) -> str:
-    mach, scales = results["machine"], results["scales"]
+    mach = results["machine"]
+    scales = [r for r in results["scales"] if "median" in r]
+    too_big = [r for r in results["scales"] if "median" not in r]
     cols = [f"scale {r['scale']:g}" for r in scales]
     out = [
         "# Performance",
@@ -491,7 +562,8 @@ def render(results: dict) -> str:
         f"| great-expectations | {mach['great-expectations']} |",
         f"| streamlit | {mach['streamlit']} |",
         f"| playwright / browser | {mach['playwright']} / {mach['chromium']} |",
-        f"| load average at start | {', '.join(f'{x:.2f}' for x in mach['load_average'] or [])} |",
+        (f"| load average (1, 5, 15 min) at start / end | {', '.join(f'{x:.2f}' for x in mach['load_average'] or [])}"
+        f" / {', '.join(f'{x:.2f}' for x in results.get('load_average_end') or [])} |"),
         "",
         "## Results",
         "",
@@ -545,6 +617,10 @@ def render(results: dict) -> str:
     for name, label in (("period", "period switch"), ("wijk", "wijk switch")):
         row(f"{label} p50 / p95", [f"{dash(f'{name}_switch_p50_s', r)} / {dash(f'{name}_switch_p95_s', r)}"
                                    for r in scales])
+    for r in too_big:
+        out += ["", (f"**Scale {r['scale']:g} does not fit**: one build did not finish within "
+                    f"{r['timeout']['seconds']:g} s on this machine ({r['data']['lines']:,} data lines, "
+                    f"{r['data']['bytes'] / 1e9:.1f} GB of exports); see the largest scale above.")]
     out += ["", "### Targets", ""]
     out += ["| scale | target | figure | |", "|---|---|---:|---|"]
     for r in scales:
@@ -583,6 +659,16 @@ def render(results: dict) -> str:
             "Steps under the profiler: " + ", ".join(f"{k} {_f(v, ' s')}" for k, v in p["steps"].items()) + ".",
             "",
         ]
+        if p.get("phases"):
+            out += ["Where the slowest step's time goes (cumulative time of the phase's function):", "",
+                    "| phase | seconds |", "|---|---:|"]
+            out += [f"| {k} | {_f(v, ' s')} |" for k, v in p["phases"].items()]
+            out.append("")
+        if p.get("dbt_by_type"):
+            out += ["dbt nodes by type (dbt's own execution_time; threads overlap):", "",
+                    "| type | nodes | seconds |", "|---|---:|---:|"]
+            out += [f"| {k} | {n} | {_f(t, ' s')} |" for k, (n, t) in sorted(p["dbt_by_type"].items())]
+            out.append("")
         if p.get("dbt_nodes"):
             out += ["Slowest dbt nodes (dbt's own execution_time):", "", "| node | seconds |", "|---|---:|"]
             out += [f"| `{uid}` | {_f(t, ' s')} |" for uid, t in p["dbt_nodes"]]
@@ -632,6 +718,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--switches", type=int, default=12, help="selectbox switches per kind (p50/p95)")
     p.add_argument("--work", default=str(DEFAULT_WORK), help="generated exports and warehouses")
     p.add_argument("--results", default=str(DEFAULT_RESULTS), help="folder for the raw JSON")
+    p.add_argument("--timeout", type=float, default=3600.0,
+                   help="seconds one build may take; a scale whose build takes longer is reported as "
+                        "not fitting and the next scale runs")
     args = p.parse_args(argv)
 
     scales = [float(s) for s in args.scales.split(",") if s.strip()]
@@ -648,7 +737,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     for scale in scales:
         results["scales"].append(bench_scale(scale, args.runs, work, not args.skip_dashboard,
-                                             args.profile, args.switches))
+                                             args.profile, args.switches, timeout=args.timeout))
+    results["load_average_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
     results["finished"] = datetime.now().isoformat(timespec="seconds")
     results_dir.mkdir(parents=True, exist_ok=True)
     (results_dir / results["results_file"]).write_text(json.dumps(results, indent=2, default=str))
