@@ -58,7 +58,15 @@ def _report(args: argparse.Namespace) -> int:
 def _benchmarks_update(args: argparse.Namespace) -> int:
     from sdmonitor.benchmarks import update_benchmarks
 
-    update_benchmarks(load_config(args.config))
+    print(update_benchmarks(load_config(args.config)).bericht)
+    return 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from sdmonitor.transform import generate_docs
+
+    page = generate_docs(Path(args.warehouse).resolve(), Path(args.out), config=load_config(args.config))
+    print(f"dbt-documentatie geschreven: {page}")
     return 0
 
 
@@ -99,6 +107,11 @@ def parser() -> argparse.ArgumentParser:
     bench_sub = p.add_subparsers(dest="benchmarks_command", required=True)
     u = bench_sub.add_parser("update", help="benchmarks verversen bij CBS (of het meegeleverde bestand)")
     u.set_defaults(func=_benchmarks_update)
+
+    p = sub.add_parser("docs", help="de dbt-documentatie (modellen, kolommen, definities) als HTML")
+    p.add_argument("--warehouse", required=True, help="een gebouwd warehouse (de build-database ernaast wordt gebruikt)")
+    p.add_argument("--out", default="docs/dbt", help="map voor de documentatie")
+    p.set_defaults(func=_docs)
 
     p = sub.add_parser("doctor", help="installatie en warehouse controleren")
     p.add_argument("--warehouse", required=True)

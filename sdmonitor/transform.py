@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Callable
 
 from sdmonitor.config import DBT_PROJECT_DIR, Config
-from sdmonitor.errors import CheckFailed
+from sdmonitor.errors import CheckFailed, MonitorError
 
 # dbt events worth a progress line: one per finished node.
 _RESULT_EVENTS = {"LogModelResult", "LogTestResult", "LogSeedResult", "LogNodeResult"}
@@ -17,7 +18,7 @@ _RESULT_EVENTS = {"LogModelResult", "LogTestResult", "LogSeedResult", "LogNodeRe
 def dbt_args(command: str, build_db: Path, state_dir: Path, config: Config) -> list[str]:
     """The dbt command line: the project's own profile, config as vars, output kept out of the repo."""
     return [
-        command,
+        *command.split(),  # "build", or a group and its subcommand: "docs generate"
         "--project-dir", str(DBT_PROJECT_DIR),
         "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(state_dir / "target"),
@@ -57,7 +58,23 @@ def run_dbt(
     if not result.success:
         detail = "\n".join(f"  - {line}" for line in failures) or "  (zie dbt-log)"
         raise CheckFailed(f"dbt {command} mislukt:\n{detail}")
-    progress(f"  dbt: {done['n']} modellen en tests geslaagd")
+    if done["n"]:
+        progress(f"  dbt: {done['n']} modellen en tests geslaagd")
+
+
+def generate_docs(warehouse: Path, out: Path, config: Config) -> Path:
+    """`dbt docs generate --static` on the build database of a built warehouse: one HTML page."""
+    from sdmonitor.build import build_dir_for
+
+    work = build_dir_for(warehouse)
+    build_db = work / "build.duckdb"
+    if not build_db.exists():
+        raise MonitorError(f"Geen build-database naast {warehouse}: draai eerst `sdmonitor build`.")
+    run_dbt("docs generate", build_db, work / "dbt", config, extra_args=("--static",))
+    out.mkdir(parents=True, exist_ok=True)
+    page = out / "index.html"
+    shutil.copyfile(work / "dbt" / "target" / "static_index.html", page)
+    return page
 
 
 def _release_dbt_duckdb() -> None:
