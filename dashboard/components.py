@@ -54,6 +54,9 @@ KERNCIJFERS = [
     Kern("integraliteit", "pct_huishoudens_multi_team"),
 ]
 
+# Figures divided by inhabitants (spec: per-inhabitant figures); per wijk those are estimates.
+PER_INWONER = {"maatwerk_per_1000", "pct_jeugd_met_jeugdhulp"}
+
 DOWNLOAD_KOPPEN = {
     "periode": "Periode (code)",
     "periode_label": "Periode",
@@ -125,10 +128,8 @@ def toelichting(rij) -> str:
         delen.append(f"95%-interval {nl.getal(rij['ci_laag'], 1)} – {nl.getal(rij['ci_hoog'], 1)}")
     if pd.notna(rij.get("noemer")) and not bool(rij.get("onderdrukt")):
         delen.append(f"{nl.getal(rij.get('teller'))} van {nl.getal(rij['noemer'])}")
-    if bool(rij.get("inwoners_geschat")) and "per" in str(rij.get("eenheid") or "") + str(
-        rij.get("indicator") or ""
-    ):
-        delen.append("inwonertal per wijk is een schatting")
+    if bool(rij.get("inwoners_geschat")) and rij.get("indicator") in PER_INWONER:
+        delen.append("berekend op een geschat inwonertal")
     return "; ".join(delen)
 
 
@@ -375,10 +376,16 @@ def kpi_tegel(kern: Kern, per: str, links: bool = True) -> None:
         c1, c2 = st.columns(2)
         if links:
             c1.page_link(PAGINA[kern.familie], label="Meer", icon=":material/bar_chart:")
-        c2.page_link(
-            PAGINA["wijken"], label="Per wijk", icon=":material/map:",
-            query_params={"indicator": kern.indicator, "uitsplitsing": rij["uitsplitsing"]},
-        )
+        # Capaciteit and integraliteit exist for the gemeente only: no link to an empty page.
+        if heeft_wijken(kern.indicator, per):
+            c2.page_link(
+                PAGINA["wijken"], label="Per wijk", icon=":material/map:",
+                query_params={"indicator": kern.indicator, "uitsplitsing": rij["uitsplitsing"]},
+            )
+
+
+def heeft_wijken(indicator: str, per: str) -> bool:
+    return not queries.cijfers(indicatoren=[indicator], periodes=[per], soort="wijk").empty
 
 
 def familie_tegels(familie: str) -> None:
@@ -488,7 +495,7 @@ def wijk_frame(indicator: str, uitsplitsing: str) -> pd.DataFrame:
     df = df[df["uitsplitsing"] == uitsplitsing].sort_values("gebied_code").reset_index(drop=True)
     rijen = df.to_dict("records")
     posities = charts.raster_posities(len(df))
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "gebied_code": df["gebied_code"],
         "gebied_naam": df["gebied_naam"],
         "rij": [p[0] for p in posities],
@@ -503,6 +510,8 @@ def wijk_frame(indicator: str, uitsplitsing: str) -> pd.DataFrame:
         "toelichting": [toelichting(r) for r in rijen],
         "onderdrukt": df["onderdrukt"].astype(bool),
     })
+    frame.attrs.update(indicator=indicator, uitsplitsing=uitsplitsing)
+    return frame
 
 
 def kies_wijk(code: str) -> None:
@@ -535,6 +544,17 @@ def wijk_raster(frame: pd.DataFrame, titel: str) -> None:
     grafiek(chart, frame, "wijken_raster", key=key, on_select=lambda: _uit_raster(key),
             selection_mode="wijk")
     onderdrukt_melding(frame)
+    onbekend_melding(frame)
+
+
+def onbekend_melding(frame: pd.DataFrame) -> None:
+    """Records without a known wijk count for the gemeente but on no tile: say how many."""
+    if frame.empty:
+        return
+    df = queries.cijfers(indicatoren=[frame.attrs["indicator"]], periodes=[periode()], soort="onbekend")
+    df = df[df["uitsplitsing"] == frame.attrs["uitsplitsing"]]
+    if not df.empty:
+        st.caption(f"Wijk onbekend (telt mee in de gemeente, niet in een wijk): {waarde_tekst(df.iloc[0])}.")
 
 
 def wijk_tabel(frame: pd.DataFrame) -> None:

@@ -16,6 +16,10 @@ if not indicatoren:
     st.stop()
 
 labels = {i: c.indicator_info(i)["label_nl"] for i in indicatoren}
+gevraagd = st.query_params.get("indicator")
+if gevraagd and gevraagd not in indicatoren:
+    st.info(f"{c.indicator_info(gevraagd)['label_nl']} is er alleen voor de gemeente als geheel "
+            "(of niet voor deze periode).")
 links, midden, rechts = st.columns(3)
 with links:
     indicator = c.url_keuze("Indicator", indicatoren, key="wijk_indicator", param="indicator",
