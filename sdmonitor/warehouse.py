@@ -27,6 +27,12 @@ class WarehouseError(MonitorError):
     """The warehouse cannot be shown: missing, unreadable or empty. The message is for the user."""
 
 
+_BESCHADIGD = (
+    "Het warehouse {naam} is beschadigd of onvolledig (bijvoorbeeld afgebroken bij het kopiëren) "
+    "en kan niet worden gelezen. Bouw het opnieuw met 'sdmonitor build'. Technische melding: {exc}"
+)
+
+
 @contextmanager
 def _connect(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
     path = Path(path)
@@ -44,6 +50,9 @@ def _connect(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
         ) from exc
     try:
         yield con
+    except duckdb.Error as exc:
+        # A truncated or damaged file often opens, and fails only when a block is read.
+        raise WarehouseError(_BESCHADIGD.format(naam=path.name, exc=exc)) from exc
     finally:
         con.close()
 
@@ -73,6 +82,11 @@ def controleer(path: Path | str) -> None:
             f"Het warehouse is onvolledig: tabel(len) {', '.join(missend)} ontbreken. "
             "Bouw het opnieuw met 'sdmonitor build'."
         )
+    with _connect(path) as con:
+        # Read every block once (cached per file version by the dashboard): a damaged file
+        # is reported here, in Dutch, instead of failing halfway through a page.
+        for tabel in sorted(aanwezig):
+            con.execute(f'select count(*), sum(hash(t)) from "{tabel}" as t').fetchall()
     if _df(path, "select count(*) as n from fct_indicator")["n"].iloc[0] == 0:
         raise WarehouseError(
             "Het warehouse is leeg: er staan nog geen cijfers in. Controleer of er exports zijn "
