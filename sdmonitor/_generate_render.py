@@ -87,7 +87,7 @@ class Renderer:
     def booleans(self, value: np.ndarray, style: np.ndarray) -> list[str]:
         """1 = ja, 0 = nee, -1 = empty; the case varies per record (`ja`, `Ja`, `JA`)."""
         case = _pick_by_style(style, _YES_NO_CASE_WEIGHTS)
-        words = np.array([list(_YES_NO[1]), list(_YES_NO[0])] + [[""] * 3])
+        words = np.array([list(_YES_NO[0]), list(_YES_NO[1]), [""] * 3])  # ja, nee, empty
         return words[np.where(value < 0, 2, 1 - value), case].tolist()
 
     @staticmethod
@@ -211,8 +211,10 @@ def draw_notes(rng: np.random.Generator, source: str, n: int) -> tuple[np.ndarra
 def render_notes(source: str, note: np.ndarray, bsn: np.ndarray) -> list[str]:
     plain = _NOTES[source]
     return [
-        "" if i == EMPTY
-        else _BSN_NOTES[b % len(_BSN_NOTES)].format(bsn=f"{b:09d}") if i == NOTE_BSN
+        ""
+        if i == EMPTY
+        else _BSN_NOTES[b % len(_BSN_NOTES)].format(bsn=f"{b:09d}")
+        if i == NOTE_BSN
         else plain[i]
         for i, b in zip(note.tolist(), bsn.tolist())
     ]

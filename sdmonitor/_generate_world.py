@@ -134,6 +134,7 @@ DOMAIN_HOUSEHOLD_PSEUDO = 2
 DOMAIN_BIRTH = 3
 DOMAIN_CHILDREN = 4
 DOMAIN_ADULTS = 5
+DOMAIN_DEATH = 6
 
 # ---------------------------------------------------------------------------------------------
 # Population
@@ -148,7 +149,7 @@ OUTSIDERS = 1 << 44  # person ids from here are people from outside the gemeente
 _BIRTH_RANGES = {
     (FAMILY, False): (month_number(1962, 1), month_number(1993, 12)),
     (FAMILY, True): (month_number(1997, 1), month_number(2025, 6)),
-    (SENIOR, False): (month_number(1922, 1), month_number(1959, 12)),
+    (SENIOR, False): (month_number(1915, 1), month_number(1959, 12)),
     (SINGLE, False): (month_number(1958, 1), month_number(2004, 12)),
 }
 
@@ -187,20 +188,29 @@ class Population:
         inw = np.array([w.inwoners for w in wijken], dtype=np.float64)
         young = np.array([w.inwoners_0_22 for w in wijken], dtype=np.float64)
         adults = np.maximum(inw - young, 0)
-        # Household counts: ~0.65 family per youngster 0-22 (1-3 children born over 29 years),
-        # a fifth of adults 65+ in 1-2 person households, the other adults alone or in pairs.
-        wanted = np.stack([young * 0.65, adults * 0.20 / 1.5, adults * 0.45 / 1.5], axis=1)
+        # Household counts: ~0.65 family per youngster 0-22 (1-3 children born over 29 years);
+        # senior households for about a third of the adults, born 1915-1959 (of whom those
+        # still alive are the gemeente's ~20% aged 65+); the other adults alone or in pairs.
+        wanted = np.stack([young * 0.65, adults * 0.35 / 1.5, adults * 0.45 / 1.5], axis=1)
         self.size = np.maximum(1, np.round(wanted * scale)).astype(np.int64)
-        pool_share = np.stack([0.04 * kwetsbaar, np.zeros_like(kwetsbaar), 0.03 * kwetsbaar], axis=1)
+        pool_share = np.stack(
+            [0.04 * kwetsbaar, np.zeros_like(kwetsbaar), 0.03 * kwetsbaar], axis=1
+        )
         self.pool = np.where(
             pool_share > 0, np.maximum(1, np.round(self.size * pool_share)), 0
         ).astype(np.int64)
-        self.start = np.concatenate([[0], np.cumsum(self.size.ravel())[:-1]]).reshape(self.size.shape)
+        self.start = np.concatenate([[0], np.cumsum(self.size.ravel())[:-1]]).reshape(
+            self.size.shape
+        )
         self.n_households = int(self.size.sum())
 
     # -- drawing ------------------------------------------------------------------------------
     def draw_households(
-        self, rng: np.random.Generator, wijk: np.ndarray, kind: np.ndarray, p_pool: float | np.ndarray
+        self,
+        rng: np.random.Generator,
+        wijk: np.ndarray,
+        kind: np.ndarray,
+        p_pool: float | np.ndarray,
     ) -> np.ndarray:
         """One household per (wijk, kind); from the kwetsbaar pool with probability p_pool."""
         in_pool = (rng.random(wijk.size) < p_pool) & (self.pool[wijk, kind] > 0)
@@ -243,7 +253,19 @@ class Population:
             sel = (kind == k) & (is_child == child)
             lo[sel], hi[sel] = first, last
         u = self.hasher.uniform(person, DOMAIN_BIRTH)
-        return lo + (u * (hi - lo + 1)).astype(np.int64)
+        # Fewer people live to be very old: seniors' births crowd towards the younger end.
+        u = np.where(kind == SENIOR, 1 - u**1.7, u)
+        return np.minimum(lo + (u * (hi - lo + 1)).astype(np.int64), hi)
+
+    def alive(self, person: np.ndarray, age_months: np.ndarray) -> np.ndarray:
+        """Whether a person of that age is still alive: seniors die between 78 and 100, so
+        the number of very old people stays about level over the years."""
+        person = np.asarray(person, dtype=np.int64)
+        senior = (person < OUTSIDERS) & (
+            self.kind_of(np.where(person < OUTSIDERS, person // SLOTS, 0)) == SENIOR
+        )
+        death_months = (78 + 22 * self.hasher.uniform(person, DOMAIN_DEATH)) * 12
+        return ~senior | (age_months < death_months)
 
     def pseudonyms_person(self, person: np.ndarray) -> list[str]:
         return self.hasher.pseudonyms(person, DOMAIN_PERSON_PSEUDO)

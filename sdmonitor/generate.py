@@ -22,14 +22,14 @@ from __future__ import annotations
 import csv
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from itertools import repeat
 from pathlib import Path
 
 import numpy as np
 
-from sdmonitor._generate_periodic import capacity_columns, survey_columns
+from sdmonitor._generate_periodic import capacity_columns, survey_chunks
 from sdmonitor._generate_render import Renderer
 from sdmonitor._generate_sources import (
     SEASON,
@@ -54,12 +54,32 @@ from sdmonitor.contract import CONTRACT, DELIMITER, SOURCES_ORDER
 # Relative use per team (1 = average per inhabitant); "kwetsbaar" sizes the pool of
 # multi-problem households that several teams keep meeting.
 WIJK_PROFIEL: dict[str, dict[str, float]] = {
-    "Rivierenwijk en Bergweide": {"inkomen": 2.4, "schuldhulp": 2.2, "jeugd": 1.3, "wmo": 1.15, "voorliggend": 1.3, "kwetsbaar": 2.5},
-    "Voorstad": {"inkomen": 2.1, "schuldhulp": 2.0, "jeugd": 1.2, "wmo": 1.1, "voorliggend": 1.2, "kwetsbaar": 2.0},
+    "Rivierenwijk en Bergweide": {
+        "inkomen": 2.4,
+        "schuldhulp": 2.2,
+        "jeugd": 1.3,
+        "wmo": 1.15,
+        "voorliggend": 1.3,
+        "kwetsbaar": 2.5,
+    },
+    "Voorstad": {
+        "inkomen": 2.1,
+        "schuldhulp": 2.0,
+        "jeugd": 1.2,
+        "wmo": 1.1,
+        "voorliggend": 1.2,
+        "kwetsbaar": 2.0,
+    },
     "Keizerslanden": {"inkomen": 1.4, "schuldhulp": 1.4, "jeugd": 1.1, "kwetsbaar": 1.4},
     "Zandweerd": {"inkomen": 1.3, "schuldhulp": 1.3, "kwetsbaar": 1.3},
     "Binnenstad": {"wmo": 1.2, "voorliggend": 1.3},
-    "Colmschate-Vijfhoek": {"wmo": 0.45, "inkomen": 0.6, "schuldhulp": 0.6, "jeugd": 0.9, "kwetsbaar": 0.5},
+    "Colmschate-Vijfhoek": {
+        "wmo": 0.45,
+        "inkomen": 0.6,
+        "schuldhulp": 0.6,
+        "jeugd": 0.9,
+        "kwetsbaar": 0.5,
+    },
     "Colmschate-Zuid": {"inkomen": 0.8, "schuldhulp": 0.8},
     "Schalkhaar": {"inkomen": 0.6, "schuldhulp": 0.6, "kwetsbaar": 0.6},
     "Lettele": {"wmo": 0.85, "inkomen": 0.5, "schuldhulp": 0.5, "kwetsbaar": 0.5},
@@ -73,7 +93,12 @@ LAST_EXPORT_MONTH = (2025, 12)
 # Months before the first export in which a team's new records are simulated (None: since 2015),
 # so that the first export holds realistic open and running records.
 RUN_IN_MONTHS: dict[str, int | None] = {
-    "wmo": None, "jeugd": None, "bwmo": None, "schuldhulp": None, "inkomen": 6, "voorliggend": 3,
+    "wmo": None,
+    "jeugd": None,
+    "bwmo": None,
+    "schuldhulp": None,
+    "inkomen": 6,
+    "voorliggend": 3,
 }
 # Yearly volume change of the voorliggend veld (it grows; the rest is about level).
 VOORLIGGEND_GROWTH = (16000 / 20000, 24000 / 20000)  # factor in 2021, in 2025
@@ -90,6 +115,8 @@ EXTRA_COLUMNS: tuple[tuple[str, Callable[[date], str]], ...] = (
     ("medewerker_team", lambda d: "Team Oost"),
     ("versie", lambda d: f"{d.year % 100}.{d.month}"),
 )
+
+CHUNK_ROWS = 5_000  # records rendered to text at a time
 
 _ORGANIC_STREAM, _SPAWN_STREAM, _STYLE_STREAM, _LAYOUT_STREAM = 101, 102, 103, 104
 _SPAWN_ORDER = ("voorliggend", "wmo", "jeugd", "inkomen", "schuldhulp", "bwmo", "regie")
@@ -115,10 +142,12 @@ def generate(
         simulation.new_records(month)
         if month >= cal.window_first:
             for code in SOURCES_ORDER:
-                writer.write(code, cal.export_date(month), simulation.export_columns(code, month))
+                writer.write(code, cal.export_date(month), simulation.export_chunks(code, month))
             year, month_of_year = cal.year_month(month)
             if month_of_year == 12:
-                progress(f"demo-exports {year} geschreven ({writer.total_rows():,} rijen tot nu toe)")
+                progress(
+                    f"demo-exports {year} geschreven ({writer.total_rows():,} rijen tot nu toe)"
+                )
         simulation.forget_finished(month)
     return {
         "out": str(out),
@@ -254,38 +283,59 @@ class Simulation:
             if month >= first:
                 rng = self._rng(month, _ORGANIC_STREAM, i)
                 n = int(rng.poisson(self._expected(code, month)))
-                self._accept(code, TEAMS[code].generate(self.world, rng, month, n, None), rng, queue)
+                self._accept(
+                    code, TEAMS[code].generate(self.world, rng, month, n, None), rng, queue
+                )
         if month == 0:  # the clients that came over with the 2015 decentralisation
             rng = self._rng(month, _ORGANIC_STREAM, 99)
             n = round(WMO_TRANSITION_COHORT * self.world.scale)
-            self._accept("wmo", TEAMS["wmo"].generate(self.world, rng, month, n, None, transition=True), rng, queue)
+            self._accept(
+                "wmo",
+                TEAMS["wmo"].generate(self.world, rng, month, n, None, transition=True),
+                rng,
+                queue,
+            )
         round_ = 0
         while queue:
             for i, code in enumerate(_SPAWN_ORDER):
                 spawns = queue.pop(code, None)
                 if spawns:
                     rng = self._rng(month, _SPAWN_STREAM, round_, i)
-                    self._accept(code, TEAMS[code].generate(self.world, rng, month, 0, Spawn.concat(spawns)), rng, queue)
+                    self._accept(
+                        code,
+                        TEAMS[code].generate(self.world, rng, month, 0, Spawn.concat(spawns)),
+                        rng,
+                        queue,
+                    )
             round_ += 1
 
-    def _accept(self, code: str, generated, rng: np.random.Generator, queue: dict[str, list[Spawn]]) -> None:
+    def _accept(
+        self, code: str, generated, rng: np.random.Generator, queue: dict[str, list[Spawn]]
+    ) -> None:
         if generated.records:
             self.pending[code].add(generated.records, rng)
         for target, spawn in generated.spawns:
             queue[target].append(spawn)
 
-    def export_columns(self, code: str, month: int) -> dict[str, list[str]]:
-        """The columns of a team's export for the month, as it stood on the month's last day."""
+    def export_chunks(self, code: str, month: int) -> Iterator[dict[str, list[str]]]:
+        """The columns of a team's export for the month, as it stood on the month's last day,
+        in chunks of at most CHUNK_ROWS rows (so even the first export at a large scale never
+        exists as Python strings all at once)."""
         cal = self.world.calendar
         first_day, last_day = int(cal.month_start[month]), cal.month_end(month)
         if code == "enquete":
-            return survey_columns(self.world, self.seed, *cal.year_month(month))
+            yield from survey_chunks(self.world, self.seed, *cal.year_month(month), CHUNK_ROWS)
+            return
         if code == "capaciteit":
-            return capacity_columns(self.world, self.seed, month, cal.window_first)
-        records = self.pending[code].due(first_day, last_day, with_earlier=month == cal.window_first)
-        if not records:
-            return {c: [] for c in CONTRACT[code].column_names}
-        return TEAMS[code].render(self.world, records, last_day)
+            yield capacity_columns(self.world, self.seed, month, cal.window_first)
+            return
+        records = self.pending[code].due(
+            first_day, last_day, with_earlier=month == cal.window_first
+        )
+        n = records["seq"].size if records else 0
+        for start in range(0, n, CHUNK_ROWS):
+            chunk = {k: v[start : start + CHUNK_ROWS] for k, v in records.items()}
+            yield TEAMS[code].render(self.world, chunk, last_day)
 
     def forget_finished(self, month: int) -> None:
         cal = self.world.calendar
@@ -333,13 +383,10 @@ class ExportWriter:
     def total_rows(self) -> int:
         return sum(self.rows.values())
 
-    def write(self, code: str, export_date: date, columns: dict[str, list[str]]) -> None:
+    def write(self, code: str, export_date: date, chunks: Iterable[dict[str, list[str]]]) -> None:
+        """One export file: the header, then the rows of each chunk of columns."""
         source = CONTRACT[code]
-        if set(columns) != set(source.column_names):
-            raise AssertionError(f"{code}: columns {sorted(columns)} do not match the contract")
         header, extra = self.layouts[code].next_file(export_date)
-        n = len(columns[source.column_names[0]])
-        values = [columns[name] if name in columns else repeat(extra[1], n) for name in header]
         encoding = source.encoding
         if encoding == "utf-8-sig" and code in NO_BOM_SOURCES:
             encoding = "utf-8"
@@ -349,6 +396,15 @@ class ExportWriter:
         with open(path, "w", encoding=encoding, newline="") as fh:
             writer = csv.writer(fh, delimiter=DELIMITER, lineterminator="\r\n")
             writer.writerow(header)
-            writer.writerows(zip(*values))
+            for columns in chunks:
+                if set(columns) != set(source.column_names):
+                    raise AssertionError(
+                        f"{code}: columns {sorted(columns)} are not the contract's"
+                    )
+                n = len(columns[source.column_names[0]])
+                values = [
+                    columns[name] if name in columns else repeat(extra[1], n) for name in header
+                ]
+                writer.writerows(zip(*values))
+                self.rows[code] += n
         self.files[code] += 1
-        self.rows[code] += n
