@@ -49,7 +49,20 @@ def _call(functie: str, *args, **kwargs):
     return result.copy() if isinstance(result, pd.DataFrame) else result
 
 
+# An open session looks every few seconds whether a new build was published, and reruns when
+# it was: a screen left open shows the new figures without a click (a stat call, no query).
+NIEUWE_BUILD_INTERVAL = "3s"
+
+
+@st.fragment(run_every=NIEUWE_BUILD_INTERVAL)
+def _nieuwe_build(versie: tuple[int, int]) -> None:
+    if _versie(warehouse_path()) != versie:
+        st.rerun()
+
+
 def controleer() -> None:
+    # Before the check: a session showing "no warehouse yet" also picks up the first build.
+    _nieuwe_build(_versie(warehouse_path()))
     _call("controleer")
 
 
