@@ -6,13 +6,15 @@ Pages only lay out; everything that turns warehouse rows into something on scree
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import queries
 from sdmonitor import charts, nl
+
+# The headline list is shared with the raadsbriefing (sdmonitor report): one definition.
+from sdmonitor.kerncijfers import KERNCIJFERS, Kern
 
 PERIODE_KEY = "periode"
 
@@ -29,30 +31,6 @@ PAGINA = {
     "wijken": "app_pages/wijken.py",
     "datakwaliteit": "app_pages/datakwaliteit.py",
 }
-
-
-@dataclass(frozen=True)
-class Kern:
-    """The headline figure of a family on the overview."""
-
-    familie: str
-    indicator: str
-    uitsplitsing: str = ""
-    # "top": show the breakdown value with the highest figure (vraagpatroon: most frequent domein).
-    modus: str = "vast"
-
-
-KERNCIJFERS = [
-    Kern("vindbaarheid", "pct_wist_waar", "onderzoek=ceo_wmo"),
-    Kern("voorliggend_veld", "pct_voorliggend"),
-    Kern("voorliggend_veld", "maatwerk_per_1000"),
-    Kern("wachtlijsten", "pct_binnen_termijn", "stap=melding_gesprek;team=wmo"),
-    Kern("wachtlijsten", "wachtend", "stap=melding_gesprek;team=wmo"),
-    Kern("overgang_18", "pct_vervolg_geregeld"),
-    Kern("capaciteit", "bezettingsgraad", "team=wmo"),
-    Kern("vraagpatroon", "hulpvragen", modus="top"),
-    Kern("integraliteit", "pct_huishoudens_multi_team"),
-]
 
 # Figures divided by inhabitants (spec: per-inhabitant figures); per wijk those are estimates.
 PER_INWONER = {"maatwerk_per_1000", "pct_jeugd_met_jeugdhulp"}
