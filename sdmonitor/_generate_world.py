@@ -124,8 +124,12 @@ class Hasher:
 
     def pseudonyms(self, ids: np.ndarray, domain: int) -> list[str]:
         """Opaque 16-hex-digit pseudonyms; a negative id (nobody) gives ""."""
-        hashed = self.hash(np.maximum(ids, 0), domain).tolist()
-        return ["" if i < 0 else f"{h:016x}" for i, h in zip(ids.tolist(), hashed)]
+        # One hex string for the whole batch, cut in pieces: much faster than formatting each.
+        text = self.hash(np.maximum(ids, 0), domain).astype(">u8").tobytes().hex()
+        pseudonyms = [text[i : i + 16] for i in range(0, len(text), 16)]
+        for i in np.flatnonzero(ids < 0).tolist():
+            pseudonyms[i] = ""
+        return pseudonyms
 
 
 # Hash domains (any distinct numbers).

@@ -20,6 +20,7 @@ by (seed, month, stream), never from hash() or set order.
 from __future__ import annotations
 
 import csv
+import io
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -154,8 +155,8 @@ def generate(
         "scale": scale,
         "seed": seed,
         "months": cal.n_months - cal.window_first,
-        "files": dict(writer.files),
-        "rows": dict(writer.rows),
+        "files": {code: writer.files[code] for code in SOURCES_ORDER},
+        "rows": {code: writer.rows[code] for code in SOURCES_ORDER},
         "seconds": round(time.monotonic() - started, 1),
     }
 
@@ -394,7 +395,9 @@ class ExportWriter:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{code}_{export_date:%Y%m%d}.csv"
         with open(path, "w", encoding=encoding, newline="") as fh:
-            writer = csv.writer(fh, delimiter=DELIMITER, lineterminator="\r\n")
+            # Rows go through a buffer per chunk: one encode and write per chunk, not per row.
+            buffer = io.StringIO(newline="")
+            writer = csv.writer(buffer, delimiter=DELIMITER, lineterminator="\r\n")
             writer.writerow(header)
             for columns in chunks:
                 if set(columns) != set(source.column_names):
@@ -407,4 +410,8 @@ class ExportWriter:
                 ]
                 writer.writerows(zip(*values))
                 self.rows[code] += n
+                fh.write(buffer.getvalue())
+                buffer.seek(0)
+                buffer.truncate()
+            fh.write(buffer.getvalue())
         self.files[code] += 1
