@@ -250,3 +250,18 @@ def test_cli_end_to_end(demo_warehouse, periode, tmp_path):
                           check=False, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert fout.returncode == 1
     assert "FOUT" in fout.stderr and "2099-H1" in fout.stderr and "Traceback" not in fout.stderr
+
+
+def test_overview_offers_the_briefing(demo_warehouse, periode, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import report_download
+
+    monkeypatch.setenv("SDM_WAREHOUSE", str(demo_warehouse))
+    at = AppTest.from_file(str(REPO_ROOT / "dashboard" / "app.py"), default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    knoppen = [k for k in at.get("download_button") if "Raadsbriefing" in k.proto.label]
+    assert len(knoppen) == 1 and nl.periode(periode) in knoppen[0].proto.label
+    # The deferred data behind the button: the same document as `sdmonitor report`.
+    pdf = report_download._pdf(str(demo_warehouse), (0, 0), periode)
+    assert pdf[:5] == b"%PDF-"

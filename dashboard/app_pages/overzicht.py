@@ -4,12 +4,14 @@ import streamlit as st
 
 from dashboard import components as c
 from dashboard import queries
+from dashboard.report_download import rapport_knop
 from sdmonitor import nl
 
 per = c.periode()
 st.title(f"Monitor toegang sociaal domein {queries.gemeente_naam()}")
 st.markdown(f"**{nl.periode(per)}** · de gemeente naast de landelijke benchmark waar die bestaat, "
             "met de ontwikkeling ten opzichte van het vorige halfjaar.")
+rapport_knop(per)
 
 # Rows of three, in the order of the plan's questions.
 for start in range(0, len(c.KERNCIJFERS), 3):
