@@ -238,12 +238,11 @@ def sectie_trend(
         bm = queries.benchmarks(indicatoren=[indicator])
         bm = bm[bm["uitsplitsing"].isin(df["uitsplitsing"].unique())]
         frame = pd.concat([frame, benchmark_frame(bm, info["eenheid"], meerdere)], ignore_index=True)
-    st.markdown(f"**{titel or info['label_nl']}**")
-    if info.get("definitie"):
-        st.caption(info["definitie"])
+    # The definition sits behind the (?) of the title: always there, never in the way.
+    st.markdown(f"**{titel or info['label_nl']}**", help=info.get("definitie") or None)
     chart = None
     if not frame.empty:
-        chart = charts.trend(frame, as_titel=info["eenheid"], norm=norm, norm_label=norm_label)
+        chart = charts.trend(frame, as_titel=nl.eenheid_label(info["eenheid"]), norm=norm, norm_label=norm_label)
     grafiek(chart, frame, naam or f"{indicator}_trend")
     onderdrukt_melding(frame)
     return frame
@@ -275,10 +274,8 @@ def sectie_staven(
         kolommen["norm"] = df["uitsplitsing"].map(termijn)
     frame = figuur_frame(df, **kolommen)
     titel = titel or f"{info['label_nl']} – {nl.periode(periode())}"
-    st.markdown(f"**{titel}**")
-    if info.get("definitie"):
-        st.caption(info["definitie"])
-    chart = charts.staven(frame, as_titel=info["eenheid"]) if not frame.empty else None
+    st.markdown(f"**{titel}**", help=info.get("definitie") or None)
+    chart = charts.staven(frame, as_titel=nl.eenheid_label(info["eenheid"])) if not frame.empty else None
     grafiek(chart, frame, naam or f"{indicator}_{periode()}")
     onderdrukt_melding(frame)
     return frame

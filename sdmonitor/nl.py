@@ -112,6 +112,12 @@ def waarde(x, eenheid: str | None) -> str:
     return getal(x, 0) if float(x).is_integer() else getal(x, 1)
 
 
+def eenheid_label(eenheid: str | None) -> str:
+    """An axis title for a unit code: '%' -> 'procent', 'pp' -> 'procentpunt'."""
+    return {"%": "procent", "pp": "procentpunt", "per 1000": "per 1.000 inwoners"}.get(
+        eenheid or "", eenheid or "")
+
+
 def verschil(x, eenheid: str | None) -> str:
     """A signed difference in the indicator's unit: '+2,3 procentpunt', '-4 dagen'."""
     if _missing(x):

@@ -70,3 +70,9 @@ def test_uitsplitsing_labels():
 def test_estimated_inhabitants_are_labelled_as_estimate():
     assert nl.inwoners(9815, True) == "ca. 9.815 (schatting)"
     assert nl.inwoners(103415, False) == "103.415"
+
+
+def test_unit_codes_become_readable_axis_titles():
+    assert nl.eenheid_label("%") == "procent"
+    assert nl.eenheid_label("pp") == "procentpunt"
+    assert nl.eenheid_label("dagen") == "dagen"
