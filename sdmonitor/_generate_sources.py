@@ -340,11 +340,20 @@ class Team:
     events: tuple[str, ...]  # day-number fields; hidden ones start with "_"
 
     def generate(
-        self, world: World, rng: np.random.Generator, month: int, n: int, spawn: Spawn | None
+        self,
+        world: World,
+        rng: np.random.Generator,
+        month: int,
+        n: int,
+        spawn: Spawn | None,
+        transition: bool = False,
     ) -> Generated:
+        """`n` new records of the month, or (with `spawn`) the records others set off.
+        `transition`: the clients taken over in 2015 (only the Wmo has them)."""
         raise NotImplementedError
 
     def render(self, world: World, rec: Records, cutoff: int) -> dict[str, list[str]]:
+        """The contract's columns as text, as the records stood on day `cutoff`."""
         raise NotImplementedError
 
     def codes(self, column: str) -> tuple[str, ...]:
