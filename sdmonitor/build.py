@@ -8,6 +8,7 @@ as it was: the dashboard keeps showing the last good build.
 from __future__ import annotations
 
 import fcntl
+import os
 import shutil
 import time
 from contextlib import contextmanager
@@ -102,10 +103,25 @@ def build(
                 write_validation_html(con, work / "validatie.html")
         with _step("Publiceren", summary, progress):
             publish(build_db, warehouse, summary.build_id, config, summary.steps)
-        shutil.copyfile(work / "validatie.html", warehouse.with_suffix(".validatie.html"))
+        _copy_report(work / "validatie.html", warehouse, summary)
 
     _print_summary(summary, progress)
     return summary
+
+
+def _copy_report(report: Path, warehouse: Path, summary: BuildSummary) -> None:
+    """The validation report next to the warehouse, replaced atomically like the warehouse.
+
+    The warehouse is already published here: a full disk now costs the report, not the build.
+    """
+    target = warehouse.with_suffix(".validatie.html")
+    tmp = warehouse.with_name(f".{warehouse.name}.validatie.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(report, tmp)
+        os.replace(tmp, target)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        summary.warnings.append(f"validatierapport {target.name} niet bijgewerkt: {error}")
 
 
 def _fresh_build_db(work: Path) -> Path:

@@ -130,20 +130,30 @@ def _is_disk_full(error: BaseException) -> bool:
     return False
 
 
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except MonitorError as error:
-        print(f"FOUT: {error}", file=sys.stderr)
-        return 1
     except Exception as error:  # noqa: BLE001 - a full disk is the one system error users can fix
+        # Checked first: dbt reports a full disk as a failed model, which is a MonitorError.
         if not _is_disk_full(error):
+            if isinstance(error, MonitorError):
+                print(f"FOUT: {error}", file=sys.stderr)
+                return 1
             raise
+        gevolg = (
+            "; de build is gestopt en het gepubliceerde warehouse is ongewijzigd"
+            if args.command == "build" else ""
+        )
         print(
-            "FOUT: de schijf is vol; de build is gestopt en het gepubliceerde warehouse is "
-            f"ongewijzigd. Maak ruimte vrij en probeer opnieuw. ({error})",
+            f"FOUT: de schijf is vol{gevolg}. Maak ruimte vrij en probeer opnieuw. "
+            f"(Technische melding: {_first_line(error)})",
             file=sys.stderr,
         )
         return 1

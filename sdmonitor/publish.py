@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from importlib.metadata import version
 from pathlib import Path
 
@@ -27,7 +28,11 @@ PUBLISHED_MARTS = (
     "dim_gebied",
     "dim_indicator",
 )
-PUBLISHED_BUILD_TABLES = ("quarantine", "validatie")
+PUBLISHED_BUILD_TABLES = ("validatie",)
+# quarantine is published with its reasons stripped of the offending value (see below).
+QUARANTINE = "quarantine"
+# What a published quarantine reason says when its value cannot be cut out cleanly.
+_REASON_FALLBACK = "voldoet niet aan het datacontract"
 # load_log keeps its history: each build's rows are added to those of earlier builds.
 LOAD_LOG = "load_log"
 KEEP_BUILDS = 20
@@ -38,15 +43,32 @@ def temp_path_for(warehouse: Path) -> Path:
 
 
 def remove_stale_temp_files(warehouse: Path) -> None:
-    """Left-overs of a killed build; called while holding the build lock, so none is in use."""
-    for leftover in warehouse.parent.glob(f".{warehouse.name}.*.tmp"):
-        leftover.unlink(missing_ok=True)
-        Path(str(leftover) + ".wal").unlink(missing_ok=True)
+    """Left-overs of a killed build; called while holding the build lock, so none is in use.
+
+    A killed or failed publish can leave its temporary file, that file's write-ahead log and
+    DuckDB's spill folder (`<file>.tmp`, a directory) next to the warehouse.
+    """
+    name = warehouse.name
+    for pattern in (f".{name}.*.tmp", f".{name}.*.tmp.wal", f".{name}.*.tmp.tmp"):
+        for leftover in warehouse.parent.glob(pattern):
+            _remove(leftover)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _remove_temp(tmp: Path) -> None:
+    for path in (tmp, Path(f"{tmp}.wal"), Path(f"{tmp}.tmp")):
+        _remove(path)
 
 
 def publish(build_db: Path, warehouse: Path, build_id: str, config: Config, steps: dict) -> None:
     tmp = temp_path_for(warehouse)
-    tmp.unlink(missing_ok=True)
+    _remove_temp(tmp)
     try:
         with duckdb.connect(str(tmp)) as con:
             con.execute(f"attach '{build_db}' as build (read_only)")
@@ -54,15 +76,50 @@ def publish(build_db: Path, warehouse: Path, build_id: str, config: Config, step
             for table in (*PUBLISHED_MARTS, *PUBLISHED_BUILD_TABLES):
                 if table in build_tables:
                     con.execute(f"create table main.{table} as select * from build.main.{table}")
+            if QUARANTINE in build_tables:
+                _publish_quarantine(con)
             _publish_load_log(con, warehouse, build_id)
             _write_build_info(con, build_id, config, steps)
             con.execute("detach build")
             con.execute("checkpoint")
         _fsync(tmp)
         os.replace(tmp, warehouse)
+        _fsync_dir(warehouse.parent)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _remove_temp(tmp)
         raise
+
+
+# ' <value>' or ' (waarde niet getoond)' after the column name, up to the last quote.
+_QUOTED_VALUE = r" ('.*'|\(waarde niet getoond\))( |$)"
+
+
+def _publish_quarantine(con: duckdb.DuckDBPyConnection) -> None:
+    """Which line of which file was set aside and why, never what was in it.
+
+    In the build database a reason quotes the offending value ("datum_melding '31-02-2025' is
+    geen geldige datum"). That value is row content: a date of birth, or a pseudonym or case
+    number shifted into the wrong column. The published reason keeps the column and the rule
+    ("datum_melding is geen geldige datum"), which also lets the dashboard count rows per reason.
+    A reason from which the value cannot be cut cleanly gets a generic text instead.
+    """
+    con.execute(
+        f"""
+        create table main.{QUARANTINE} as
+        with stripped as (
+            select bron, bestand, regel, kolom,
+                   trim(regexp_replace(reden, ?, ' ', 's')) as reden
+            from build.main.{QUARANTINE}
+        )
+        select bron, bestand, regel, kolom,
+               case when contains(reden, chr(39)) or regexp_matches(reden, '[0-9]{{8}}')
+                    then coalesce(kolom || ' ', '') || ?
+                    else reden end as reden
+        from stripped
+        order by bron, bestand, regel, kolom
+        """,
+        [_QUOTED_VALUE, _REASON_FALLBACK],
+    )
 
 
 def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> set[str]:
@@ -138,3 +195,12 @@ def _write_build_info(con, build_id: str, config: Config, steps: dict) -> None:
 def _fsync(path: Path) -> None:
     with open(path, "rb") as fh:
         os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make the rename itself durable: after a power cut the folder names the new file."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
