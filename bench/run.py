@@ -72,7 +72,15 @@ CHECKED_INDICATORS = (
 # processes
 
 
-class Timeout(RuntimeError):
+class Failed(RuntimeError):
+    """The measured process did not succeed; `measured` holds its wall time, peak RSS and exit."""
+
+    def __init__(self, message: str, measured: dict):
+        super().__init__(message)
+        self.measured = measured
+
+
+class Timeout(Failed):
     pass
 
 
@@ -96,12 +104,15 @@ def run_measured(cmd: list[str], log: Path, env: dict | None = None, timeout: fl
                 timer.cancel()
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
+    measured = {"wall_s": round(wall, 3), "peak_rss_mb": round(usage.ru_maxrss / 1024.0, 1),
+                "exit": proc.returncode}
     if timeout and wall >= timeout and proc.returncode < 0:
-        raise Timeout(f"{' '.join(cmd[:4])} ... still running after {timeout:g} s: stopped")
+        raise Timeout(f"{' '.join(cmd[:4])} ... still running after {timeout:g} s: stopped", measured)
     if proc.returncode != 0:
         tail = log.read_text(errors="replace")[-3000:]
-        raise RuntimeError(f"{' '.join(cmd[:4])} ... failed (exit {proc.returncode}); {log}:\n{tail}")
-    return {"wall_s": round(wall, 3), "peak_rss_mb": round(usage.ru_maxrss / 1024.0, 1)}
+        raise Failed(f"{' '.join(cmd[:4])} ... failed (exit {proc.returncode}, peak "
+                     f"{measured['peak_rss_mb']:.0f} MB); {log}:\n{tail}", measured)
+    return measured
 
 
 def _fresh(path: Path) -> None:
@@ -289,9 +300,10 @@ def bench_scale(scale: float, runs: int, work: Path, dashboard: bool, profile: b
     for run in range(1, runs + 1):
         try:
             b = bench_build(exports, folder, run, timeout=timeout)
-        except Timeout as exc:
+        except Failed as exc:  # too slow, or killed (e.g. out of memory): this scale does not fit
             log(f"  build {run}/{runs}: {exc}")
-            result["timeout"] = {"step": "build", "seconds": timeout}
+            result["failed"] = {"what": "build", "timeout_s": timeout, "timed_out": isinstance(exc, Timeout),
+                                **exc.measured, "message": str(exc)[-1500:]}
             return result
         result["builds"].append(b)
         log(f"  build {run}/{runs}: {b['wall_s']:.2f} s, peak {b['peak_rss_mb']:.0f} MB, steps {b['steps']}")
@@ -618,9 +630,16 @@ def render(results: dict) -> str:
         row(f"{label} p50 / p95", [f"{dash(f'{name}_switch_p50_s', r)} / {dash(f'{name}_switch_p95_s', r)}"
                                    for r in scales])
     for r in too_big:
-        out += ["", (f"**Scale {r['scale']:g} does not fit**: one build did not finish within "
-                    f"{r['timeout']['seconds']:g} s on this machine ({r['data']['lines']:,} data lines, "
-                    f"{r['data']['bytes'] / 1e9:.1f} GB of exports); see the largest scale above.")]
+        f = r["failed"]
+        why = (f"did not finish within {f['timeout_s']:g} s" if f["timed_out"]
+               else f"failed after {f['wall_s']:g} s (exit {f['exit']}, peak {f['peak_rss_mb']:,.0f} MB)")
+        out += ["", (f"**Scale {r['scale']:g} does not fit**: the build {why} on this machine "
+                     f"({r['data']['lines']:,} data lines, {r['data']['bytes'] / 1e9:.1f} GB of exports); "
+                     "the largest scale that fits is the largest in the table.")]
+    if not any(_is_national(r["scale"]) for r in results["scales"]):
+        out += ["", ("*National scale not in this run*: `python -m bench.run --scales 1,170` adds it "
+                     "(about 170 × the scale-1 exports; the run reports a scale that does not fit in "
+                     "`--timeout` seconds or in memory instead of stopping).")]
     out += ["", "### Targets", ""]
     out += ["| scale | target | figure | |", "|---|---|---:|---|"]
     for r in scales:
