@@ -515,7 +515,8 @@ def _uit_tabel(key: str, codes: list[str]) -> None:
 def wijk_raster(frame: pd.DataFrame, titel: str) -> None:
     """The tile grid; a click on a tile opens that wijk's profile."""
     key = f"raster_{st.session_state.get(_NONCE, 0)}"
-    chart = charts.raster(frame, selectie="wijk") if not frame.empty else None
+    gekozen = st.session_state.get(WIJK_KEY) or None
+    chart = charts.raster(frame, selectie="wijk", gekozen=gekozen) if not frame.empty else None
     grafiek(chart, frame, "wijken_raster", key=key, on_select=lambda: _uit_raster(key),
             selection_mode="wijk")
     onderdrukt_melding(frame)
@@ -536,14 +537,18 @@ def wijk_tabel(frame: pd.DataFrame) -> None:
     """Sortable (click a column header); selecting a row opens that wijk's profile."""
     key = f"tabel_{st.session_state.get(_NONCE, 0)}"
     codes = frame["gebied_code"].tolist()
-    toon = frame.drop(columns=["rij", "kolom"]).rename(columns=DOWNLOAD_KOPPEN)
+    # What a reader needs first; empty columns (no intervals for this indicator) left out.
+    volgorde = ["gebied_naam", "waarde_tekst", "waarde", "teller", "noemer", "ci_laag", "ci_hoog",
+                "inwoners", "toelichting", "onderdrukt", "gebied_code"]
+    getoond = frame[volgorde].dropna(axis=1, how="all")
+    toon = getoond.rename(columns=DOWNLOAD_KOPPEN)
     st.dataframe(
         toon, hide_index=True, width="stretch", key=key, on_select=lambda: _uit_tabel(key, codes),
         selection_mode="single-row",
         column_config={k: st.column_config.NumberColumn(format="localized") for k in
                        ("Waarde", "Teller", "Noemer", "Ondergrens 95%-interval", "Bovengrens 95%-interval")},
     )
-    downloads(frame.drop(columns=["rij", "kolom"]), "wijken_tabel")
+    downloads(getoond, "wijken_tabel")
 
 
 def wijk_kiezer() -> str:

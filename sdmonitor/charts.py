@@ -189,13 +189,15 @@ def staven(
     return _af(alt.layer(*lagen).properties(height=hoogte, width="container"), titel)
 
 
-def raster(df: pd.DataFrame, titel: str | None = None, selectie: str = "wijk") -> alt.TopLevelMixin:
+def raster(df: pd.DataFrame, titel: str | None = None, selectie: str = "wijk",
+           gekozen: str | None = None) -> alt.TopLevelMixin:
     """A tile grid of the wijken: darker = higher, name and value written on each tile.
 
     A click on a tile selects that wijk (point selection named `selectie`, field gebied_code);
     the dashboard reads it for the drill-down.
     """
-    klik = alt.selection_point(name=selectie, fields=["gebied_code"], on="click", clear="dblclick")
+    klik = alt.selection_point(name=selectie, fields=["gebied_code"], on="click", clear="dblclick",
+                               value=[{"gebied_code": gekozen}] if gekozen else alt.Undefined)
     tip = _tooltip(alt.Tooltip("gebied_naam:N", title="Wijk"))
     # licht: the tile's value is in the lower part of the range, so its fill is light.
     basis = alt.Chart(df).transform_joinaggregate(
@@ -204,19 +206,23 @@ def raster(df: pd.DataFrame, titel: str | None = None, selectie: str = "wijk") -
         licht="datum.onderdrukt || !isValid(datum.waarde) || datum._max == datum._min"
               " || (datum.waarde - datum._min) / (datum._max - datum._min) < 0.6"
     ).encode(x=alt.X("kolom:O", axis=None), y=alt.Y("rij:O", axis=None))
-    tegel = basis.mark_rect(cornerRadius=6, stroke="#FFFFFF", strokeWidth=3).encode(
+    # invalid=None: a suppressed (null) tile is drawn grey, not dropped from the grid.
+    tegel = basis.mark_rect(cornerRadius=6, invalid=None).encode(
         color=alt.condition(
             "datum.onderdrukt || !isValid(datum.waarde)",
             alt.value(ONDERDRUKT_KLEUR),
             alt.Color("waarde:Q", scale=alt.Scale(scheme=RASTER_SCHEMA), legend=alt.Legend(
                 title="Waarde", orient="right", format=",.0f")),
         ),
-        opacity=alt.condition(klik, alt.value(1.0), alt.value(0.35)),
+        # The chosen wijk gets a thick black border; the others keep their colour (fading them
+        # would make their text unreadable).
+        stroke=alt.condition(klik, alt.value("#000000"), alt.value("#FFFFFF"), empty=False),
+        strokeWidth=alt.condition(klik, alt.value(4), alt.value(3), empty=False),
         tooltip=tip,
     ).add_params(klik)
     # Dark text on light tiles and white on dark ones: readable without relying on the colour.
     tekstkleur = alt.condition("datum.licht", alt.value("#000000"), alt.value("#FFFFFF"))
-    naam = basis.mark_text(dy=-10, fontSize=12, fontWeight="bold", limit=150).encode(
+    naam = basis.mark_text(dy=-10, fontSize=12, fontWeight="bold", limit=190).encode(
         text="gebied_naam:N", color=tekstkleur, tooltip=tip)
     waarde = basis.mark_text(dy=10, fontSize=13).encode(text="waarde_tekst:N", color=tekstkleur, tooltip=tip)
     rijen = int(df["rij"].max()) + 1 if len(df) else 1

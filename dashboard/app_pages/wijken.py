@@ -34,12 +34,9 @@ frame = c.wijk_frame(indicator, uitsplitsing)
 titel = f"{labels[indicator]} ({nl.uitsplitsing_label(uitsplitsing)}) per wijk"
 st.caption("Klik op een wijk (of een rij in de tabel) voor het wijkprofiel. Grijs = onderdrukt "
            "vanwege privacy. Inwonertallen per wijk zijn schattingen.")
-kaart, tabel = st.columns([3, 2])
-with kaart:
-    st.markdown(f"**{titel}**")
-    c.wijk_raster(frame, titel)
-with tabel:
-    st.markdown("**Alle wijken (sorteerbaar)**")
+st.markdown(f"**{titel}**")
+c.wijk_raster(frame, titel)
+with st.expander("Alle wijken als tabel (sorteerbaar: klik op een kolomkop)", expanded=True):
     c.wijk_tabel(frame)
 
 if wijk:
