@@ -328,6 +328,12 @@ def _kern_blokken(bron: _Bron, kernen: list[Kern]) -> tuple[Tabel, list[str], li
         c_nu = Cijfer.uit_rij(nu) if nu is not None else Cijfer(periode=bron.periode)
         c_vorig = Cijfer.uit_rij(vorig) if vorig is not None else None
         zin = zin_ontwikkeling(subject, c_nu, c_vorig, eenheid)
+        if c_nu.zichtbaar and (c_vorig is None or not c_vorig.zichtbaar):
+            # A yearly survey has no figure in the other half-year: compare with a year earlier.
+            jaar = bron.rij(kern.indicator, nl.vorige_periode(bron.vorige), uitsplitsing)
+            if _zichtbaar(jaar):
+                zin += " " + zin_ontwikkeling("Vergeleken met een jaar eerder: het cijfer", c_nu,
+                                              Cijfer.uit_rij(jaar), eenheid)
         if c_nu.zichtbaar or bm is not None:
             zin += " " + zin_benchmark("Dat cijfer", c_nu, bm, eenheid,
                                        _geen_benchmark_tekst(bron, uitsplitsing))
@@ -461,6 +467,12 @@ def _png(chart) -> bytes:
     return vl_convert.vegalite_to_png(json.dumps(spec, allow_nan=False), scale=2)
 
 
+def _as_titel(eenheid: str) -> str:
+    """The axis title the dashboard gives a unit ('procent' for '%'), where nl has it."""
+    label = getattr(nl, "eenheid_label", None)
+    return label(eenheid) if label else eenheid
+
+
 def _figuur(bron: _Bron, familie: str) -> Figuur | None:
     from sdmonitor import charts
 
@@ -472,14 +484,14 @@ def _figuur(bron: _Bron, familie: str) -> Figuur | None:
         frame, eenheid = _trend_frame(bron, g)
         if frame.empty:
             return None
-        chart = charts.trend(frame, as_titel=eenheid)
+        chart = charts.trend(frame, as_titel=_as_titel(eenheid))
         titel = g.titel or info.get("label_nl") or g.indicator
         titel += f" – {nl.periode(frame['periode'].min())} t/m {bron_periode_kop(bron.periode)}"
     else:
         frame, eenheid = _staven_frame(bron, g)
         if frame.empty:
             return None
-        chart = charts.staven(frame, as_titel=eenheid)
+        chart = charts.staven(frame, as_titel=_as_titel(eenheid))
         titel = f"{g.titel or info.get('label_nl')} – {nl.periode(bron.periode)}"
     bijschrift = []
     if frame["onderdrukt"].any():

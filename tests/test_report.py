@@ -265,3 +265,28 @@ def test_overview_offers_the_briefing(demo_warehouse, periode, monkeypatch):
     # The deferred data behind the button: the same document as `sdmonitor report`.
     pdf = report_download._pdf(str(demo_warehouse), (0, 0), periode)
     assert pdf[:5] == b"%PDF-"
+
+
+def test_data_quality_caveats_of_the_period(demo_warehouse, periode, tmp_path):
+    """Quarantined rows, a source without exports and a failed check are named in the briefing."""
+    from sdmonitor.report import write_report
+
+    kopie = tmp_path / "monitor.duckdb"
+    shutil.copy(demo_warehouse, kopie)
+    con = duckdb.connect(str(kopie))
+    con.execute("insert into quarantine values ('wmo', 'wmo_20250701.csv', 12, 'datum_melding', "
+                "'datum onleesbaar'), ('wmo', 'wmo_20250701.csv', 13, 'datum_melding', "
+                "'datum onleesbaar')")
+    con.execute("delete from load_log where bron = 'regie'")
+    con.execute("""insert into validatie select build_id, 'jeugd', 'waarden in codelijst',
+                   'uitkomst', false, 'waarschuwing', '3 van 900 rijen wijken af'
+                   from validatie limit 1""")
+    con.close()
+    pdf, _ = write_report(kopie, periode, tmp_path / "briefing.pdf")
+    kwaliteit = _pdf_pagina_teksten(pdf)
+    tekst = " ".join(kwaliteit[next(i for i, t in enumerate(kwaliteit) if "Datakwaliteit en" in t[:40]):])
+    assert "2 rij(en) uit de exports staan in quarantaine" in tekst
+    assert "datum onleesbaar" in tekst
+    assert "Zonder exports: regie" in tekst
+    assert "waarden in codelijst" in tekst and "waarschuwing" in tekst
+    assert "schatting" in tekst.lower()
