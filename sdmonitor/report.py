@@ -62,7 +62,7 @@ PER_INWONER = {"maatwerk_per_1000", "pct_jeugd_met_jeugdhulp"}
 
 # How many half-years a trend chart shows, up to and including the report's period.
 TREND_PERIODES = 10
-GRAFIEK_BREEDTE = 640  # px in the Vega spec; rendered at scale 2
+GRAFIEK_BREEDTE = {"trend": 640, "staven": 440}  # px of the plot in the Vega spec (scale 2)
 
 
 @dataclass(frozen=True)
@@ -458,11 +458,11 @@ def _breek_lijnen(spec) -> None:
             _breek_lijnen(v)
 
 
-def _png(chart) -> bytes:
+def _png(chart, breedte: int = 640) -> bytes:
     """The chart as PNG (vl-convert), at a fixed width: 'container' has no meaning on paper."""
     import vl_convert
 
-    spec = _zonder_nan(chart.properties(width=GRAFIEK_BREEDTE).to_dict())
+    spec = _zonder_nan(chart.properties(width=breedte).to_dict())
     _breek_lijnen(spec)
     return vl_convert.vegalite_to_png(json.dumps(spec, allow_nan=False), scale=2)
 
@@ -500,7 +500,7 @@ def _figuur(bron: _Bron, familie: str) -> Figuur | None:
         bijschrift.append("Gekleurde band: 95%-betrouwbaarheidsinterval.")
     if g.soort == "trend" and frame["reeks"].str.contains("(benchmark)", regex=False).any():
         bijschrift.append("Benchmarks staan bij hun eigen periode; een jaarcijfer geldt voor beide halfjaren.")
-    return Figuur(_png(chart), titel, " ".join(bijschrift))
+    return Figuur(_png(chart, GRAFIEK_BREEDTE[g.soort]), titel, " ".join(bijschrift))
 
 
 # ---------------------------------------------------------------- sections
@@ -562,7 +562,8 @@ def _kwaliteit_sectie(bron: _Bron, nummer: int) -> Sectie:
     if totaal_q:
         punten.append(
             f"{nl.getal(totaal_q)} rij(en) uit de exports staan in quarantaine (niet meegeteld, "
-            "omdat een waarde ongeldig was); de meest voorkomende redenen staan hieronder.")
+            "omdat een waarde ongeldig was; geteld over de laatste build, alle periodes); de meest "
+            "voorkomende redenen staan hieronder.")
     else:
         punten.append("Er staan geen rijen in quarantaine: alle gelezen rijen waren geldig.")
 
@@ -575,8 +576,8 @@ def _kwaliteit_sectie(bron: _Bron, nummer: int) -> Sectie:
         punten.append(f"Alle {nl.getal(len(v))} datacontroles zijn geslaagd.")
     else:
         punten.append(
-            f"{nl.getal(len(mislukt))} van de {nl.getal(len(v))} datacontroles gaven een "
-            "waarschuwing of fout; zie de tabel hieronder.")
+            f"{nl.getal(len(mislukt))} van de {nl.getal(len(v))} datacontroles van de laatste build "
+            "gaven een waarschuwing of fout; zie de tabel hieronder.")
 
     # Suppression in this period (gemeente and wijken).
     onderdrukt = wh._df(
@@ -845,7 +846,7 @@ body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-si
        line-height: 1.45; color: #111; max-width: 52em; margin: 2em auto; padding: 0 1em; }
 h1 { font-size: 22pt; margin-bottom: .2em; } h2 { font-size: 16pt; margin-top: 2em; }
 h3 { font-size: 12.5pt; }
-.voorblad { min-height: 60vh; padding-top: 18vh; }
+.voorblad { padding-top: 1em; }
 .voorblad .gemeente, .voorblad .periode { color: #0072B2; font-size: 18pt; font-weight: bold;
        margin: .2em 0; }
 .vraag, .let_op { font-style: italic; } .klein { font-size: 9pt; }
@@ -861,6 +862,7 @@ figcaption { font-size: 9pt; font-style: italic; }
   table, figure, tr { break-inside: avoid; }
   h2, h3 { break-after: avoid; }
   nav { display: none; }
+  .voorblad { padding-top: 60mm; }
 }
 """
 
