@@ -290,3 +290,17 @@ def test_data_quality_caveats_of_the_period(demo_warehouse, periode, tmp_path):
     assert "Zonder exports: regie" in tekst
     assert "waarden in codelijst" in tekst and "waarschuwing" in tekst
     assert "schatting" in tekst.lower()
+
+
+def test_pdf_without_a_ttf_font_falls_back_to_the_core_font(demo_warehouse, periode, monkeypatch,
+                                                              tmp_path):
+    """On a machine without DejaVu/Liberation the PDF still renders (Helvetica, cp1252)."""
+    from sdmonitor import report
+
+    monkeypatch.setattr(report, "_ttf", lambda: None)
+    pdf = tmp_path / "kern.pdf"
+    pdf.write_bytes(report.report_pdf(demo_warehouse, periode))
+    tekst = " ".join(_pdf_pagina_teksten(pdf))
+    assert "Wmo: melding -> gesprek" in tekst  # '→' is not in cp1252
+    for waarde, _rij in _verwacht(demo_warehouse, periode).values():
+        assert waarde in tekst
