@@ -111,8 +111,8 @@ def trend(
     y = alt.Y("waarde:Q", title=as_titel, axis=alt.Axis(format=",.0f"))
     basis = alt.Chart(df).encode(x=x)
     lagen = []
-    # invalid=None breaks the line at a suppressed (null) value instead of bridging it.
-    lagen.append(basis.mark_line(strokeWidth=2.5, invalid=None).encode(y=y, color=kleur, strokeDash=streep))
+    # A suppressed (null) value breaks the line: neither bridged nor drawn as 0.
+    lagen.append(basis.mark_line(strokeWidth=2.5, invalid="break-paths-show-domains").encode(y=y, color=kleur, strokeDash=streep))
     lagen.append(
         basis.mark_point(filled=True, size=80, opacity=1).encode(
             y=y, color=kleur, shape=vorm,
@@ -206,8 +206,8 @@ def raster(df: pd.DataFrame, titel: str | None = None, selectie: str = "wijk",
         licht="datum.onderdrukt || !isValid(datum.waarde) || datum._max == datum._min"
               " || (datum.waarde - datum._min) / (datum._max - datum._min) < 0.6"
     ).encode(x=alt.X("kolom:O", axis=None), y=alt.Y("rij:O", axis=None))
-    # invalid=None: a suppressed (null) tile is drawn grey, not dropped from the grid.
-    tegel = basis.mark_rect(cornerRadius=6, invalid=None).encode(
+    # invalid="show": a suppressed (null) tile is drawn grey, not dropped from the grid.
+    tegel = basis.mark_rect(cornerRadius=6, invalid="show").encode(
         color=alt.condition(
             "datum.onderdrukt || !isValid(datum.waarde)",
             alt.value(ONDERDRUKT_KLEUR),

@@ -39,14 +39,23 @@ ONDERZOEKEN = {
     "ceo_jeugd": "CEO Jeugd",
     "bewonersonderzoek": "Bewonersonderzoek",
 }
-KANALEN = {"email": "e-mail", "website": "website", "telefoon": "telefoon", "balie": "balie"}
-DOMEINEN = {"financien": "financiën", "werk_inkomen": "werk en inkomen"}
+# Labels for the contract's codes where the code itself does not read well.
+KANALEN = {"mail": "e-mail", "digitaal": "digitaal (website/app)", "inloop": "inloop (balie)"}
+DOMEINEN = {
+    "zorg_gezondheid": "zorg en gezondheid",
+    "financien": "financiën",
+    "werk_dagbesteding": "werk en dagbesteding",
+    "sociaal_netwerk": "sociaal netwerk",
+}
+NIVEAUS = {"zorg_veiligheidshuis": "Zorg- en Veiligheidshuis", "doorbraakteam": "doorbraakteam"}
+RESULTATEN = {"plan_akkoord": "plan akkoord", "geen_doorbraak": "geen doorbraak"}
 SLEUTELS = {
     "team": "team", "stap": "stap", "onderzoek": "onderzoek", "kanaal": "kanaal",
     "domein": "domein", "niveau": "niveau", "resultaat": "resultaat", "van": "van", "naar": "naar",
 }
 _CODELABELS = {"team": TEAMS, "van": TEAMS, "naar": TEAMS, "stap": STAPPEN,
-               "onderzoek": ONDERZOEKEN, "kanaal": KANALEN, "domein": DOMEINEN}
+               "onderzoek": ONDERZOEKEN, "kanaal": KANALEN, "domein": DOMEINEN,
+               "niveau": NIVEAUS, "resultaat": RESULTATEN}
 
 FAMILIES = {
     "vindbaarheid": "Vindbaarheid",

@@ -442,28 +442,11 @@ def _zonder_nan(x):
     return x
 
 
-def _breek_lijnen(spec) -> None:
-    """A line mark with `invalid: null` (deprecated in Vega-Lite 5.20+, where it now means 'show':
-    a null drawn as 0) gets the explicit 'break-paths-show-domains': a suppressed value breaks the
-    line instead of pulling it down to 0. No-op once sdmonitor.charts says so itself."""
-    if isinstance(spec, dict):
-        mark = spec.get("mark")
-        if isinstance(mark, dict) and mark.get("type") in ("line", "area", "trail") \
-                and "invalid" in mark and mark["invalid"] is None:
-            mark["invalid"] = "break-paths-show-domains"
-        for v in spec.values():
-            _breek_lijnen(v)
-    elif isinstance(spec, list):
-        for v in spec:
-            _breek_lijnen(v)
-
-
 def _png(chart, breedte: int = 640) -> bytes:
     """The chart as PNG (vl-convert), at a fixed width: 'container' has no meaning on paper."""
     import vl_convert
 
     spec = _zonder_nan(chart.properties(width=breedte).to_dict())
-    _breek_lijnen(spec)
     return vl_convert.vegalite_to_png(json.dumps(spec, allow_nan=False), scale=2)
 
 
