@@ -404,13 +404,22 @@ _PHASES = {
 }
 
 
-def _phases(stats_file: str) -> dict[str, float]:
+def _phases(stats_file: str, top: int = 12) -> dict[str, float]:
+    """Named phases, Python imports, and the project's own functions by cumulative time."""
     stats = pstats.Stats(stats_file).stats  # {(file, line, name): (cc, nc, tt, ct, callers)}
     found: dict[str, float] = {}
-    for (_, _, name), (_, _, _, cumtime, _) in stats.items():
+    own: dict[str, float] = {}
+    for (filename, line, name), (_, _, _, cumtime, _) in stats.items():
         if name in _PHASES:
             found[_PHASES[name]] = round(max(found.get(_PHASES[name], 0.0), cumtime), 3)
-    return dict(sorted(found.items(), key=lambda kv: -kv[1]))
+        elif name == "_find_and_load":
+            found["Python imports (first import of modules)"] = round(
+                max(found.get("Python imports (first import of modules)", 0.0), cumtime), 3)
+        elif filename.startswith(str(REPO) + os.sep) and f"{os.sep}.venv{os.sep}" not in filename:
+            label = f"`{Path(filename).parent.name}/{Path(filename).name}:{name}`"
+            own[label] = round(max(own.get(label, 0.0), cumtime), 3)
+    own_top = dict(sorted(own.items(), key=lambda kv: -kv[1])[:top])
+    return dict(sorted({**found, **own_top}.items(), key=lambda kv: -kv[1]))
 
 
 def _dbt_by_type(warehouse: Path) -> dict[str, list]:
@@ -666,6 +675,15 @@ def render(results: dict) -> str:
     if not any_diff:
         out.append("* none: the two implementations agree on every cell.")
     out += ["", "## Where the time goes", ""]
+    for r in scales:
+        m = r["median"]
+        steps = {STEP_LABELS[k]: m[f"step_{k}_s"] or 0.0 for k in STEPS}
+        steps["start-up and imports"] = max(0.0, m["overhead_s"] or 0.0)
+        total = sum(steps.values()) or 1.0
+        parts = ", ".join(f"{k} {100 * v / total:.0f}%" for k, v in sorted(steps.items(), key=lambda kv: -kv[1]))
+        out.append(f"* Scale {r['scale']:g}: build {_f(m['build_s'], ' s')} ≈ {parts}; "
+                   f"the baseline computes the same table in {_f(m['baseline_s'], ' s')}.")
+    out.append("")
     profiled = [r for r in scales if r.get("profile")]
     if not profiled:
         out.append("No profile in this run (`python -m bench.run --profile`).")
@@ -679,7 +697,8 @@ def render(results: dict) -> str:
             "",
         ]
         if p.get("phases"):
-            out += ["Where the slowest step's time goes (cumulative time of the phase's function):", "",
+            out += ["Where the slowest step's time goes (cumulative time under cProfile of named phases, of",
+                    "first imports, and of the project's own functions; nested, so they overlap):", "",
                     "| phase | seconds |", "|---|---:|"]
             out += [f"| {k} | {_f(v, ' s')} |" for k, v in p["phases"].items()]
             out.append("")
@@ -722,7 +741,11 @@ def render(results: dict) -> str:
         "  drawn and nothing stale. First visit right after server start (cold query cache), then the",
         "  median of fresh browser contexts. Switch = click on a new option in the selectbox (sidebar",
         "  \"Periode\" on the overview; \"Wijkprofiel\" on the Wijken page) to the rerun finished",
-        "  (script state back to notRunning, nothing stale, every chart drawn).",
+        "  (script state back to notRunning, nothing stale, every chart drawn). Each switch picks",
+        "  another option than the current one, cycling through them, so most switches are the first",
+        "  visit of that period or wijk in the server's query cache, as for a user browsing.",
+        "* The machine is shared: the load average at start and end is in the machine table; figures",
+        "  taken under load are slower than on an idle machine, build and baseline alike.",
     ]
     return "\n".join(out) + "\n"
 
@@ -740,8 +763,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=3600.0,
                    help="seconds one build may take; a scale whose build takes longer is reported as "
                         "not fitting and the next scale runs")
+    p.add_argument("--from-json", default=None,
+                   help="only write the report again from the raw results of an earlier run")
     args = p.parse_args(argv)
 
+    if args.from_json:
+        results = json.loads(Path(args.from_json).read_text())
+        Path(args.out).write_text(render(results), encoding="utf-8")
+        print(f"report: {args.out}")
+        return 0
     scales = [float(s) for s in args.scales.split(",") if s.strip()]
     work, results_dir, out = Path(args.work).resolve(), Path(args.results).resolve(), Path(args.out)
     started = datetime.now()
