@@ -290,7 +290,7 @@ def _median(values: list[float]) -> float | None:
 
 
 def bench_scale(scale: float, runs: int, work: Path, dashboard: bool, profile: bool,
-                switches: int, log=print, timeout: float | None = None) -> dict:
+                switches: int, log=print, timeout: float | None = None, warm_loads: int = 3) -> dict:
     exports, data = ensure_exports(scale, work)
     folder = work / f"scale_{scale_name(scale)}"
     log(f"scale {scale:g}: {data['lines']:,} data lines in {data['files']} files "
@@ -334,7 +334,8 @@ def bench_scale(scale: float, runs: int, work: Path, dashboard: bool, profile: b
         from bench.dashboard import chromium_available, measure_dashboard
 
         if chromium_available():
-            result["dashboard"] = measure_dashboard(Path(builds[-1]["warehouse"]), folder, switches=switches)
+            result["dashboard"] = measure_dashboard(Path(builds[-1]["warehouse"]), folder, switches=switches,
+                                                    warm_loads=warm_loads)
             log(f"  dashboard: {json.dumps({k: v for k, v in result['dashboard'].items() if not k.endswith('runs_s')})}")
         else:
             result["dashboard"] = {"skipped": "no /usr/bin/chromium or playwright"}
@@ -758,6 +759,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--skip-dashboard", action="store_true")
     p.add_argument("--profile", action="store_true", help="one extra build per scale under cProfile")
     p.add_argument("--switches", type=int, default=12, help="selectbox switches per kind (p50/p95)")
+    p.add_argument("--warm-loads", type=int, default=3, help="later visits of the overview (median)")
     p.add_argument("--work", default=str(DEFAULT_WORK), help="generated exports and warehouses")
     p.add_argument("--results", default=str(DEFAULT_RESULTS), help="folder for the raw JSON")
     p.add_argument("--timeout", type=float, default=3600.0,
@@ -786,7 +788,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     for scale in scales:
         results["scales"].append(bench_scale(scale, args.runs, work, not args.skip_dashboard,
-                                             args.profile, args.switches, timeout=args.timeout))
+                                             args.profile, args.switches, timeout=args.timeout,
+                                             warm_loads=args.warm_loads))
     results["load_average_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
     results["finished"] = datetime.now().isoformat(timespec="seconds")
     results_dir.mkdir(parents=True, exist_ok=True)

@@ -35,7 +35,7 @@ def chromium_available() -> bool:
 def bench_run(tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("bench")
     cmd = [
-        sys.executable, "-m", "bench.run", "--scales", "0.1", "--runs", "1", "--switches", "3",
+        sys.executable, "-m", "bench.run", "--scales", "0.1", "--runs", "1", "--switches", "3", "--warm-loads", "1",
         "--out", str(tmp / "performance.md"), "--work", str(tmp / "work"),
         "--results", str(tmp / "results"),
     ]
