@@ -324,3 +324,11 @@ def test_source_without_files_makes_its_indicators_absent(tmp_path):
                                 count(*) filter (where indicator = 'wachtend')
                          from main.fct_indicator""")
     assert rows[0][0] == 0 and rows[0][1] == 0 and rows[0][2] > 0
+
+
+def test_benchmark_half_year_preferred_over_later_yearly(built_db):
+    # The reference file: maatwerk_per_1000 NL 2024-H1 (65, half-year) and NL 2024 (72, yearly).
+    rows = _query(built_db, """select benchmark_periode, waarde, is_jaarcijfer, label
+                               from main.fct_benchmark_vergelijking
+                               where indicator = 'maatwerk_per_1000' and periode = '2024-H2'""")
+    assert rows == [("2024-H1", 65.0, False, "Nederland, 1e halfjaar 2024, voorlopig")]

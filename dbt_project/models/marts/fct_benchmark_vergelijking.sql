@@ -1,7 +1,10 @@
 -- One row per gemeente-level indicator, periode and uitsplitsing of fct_indicator that has a
--- benchmark to show beside it: the same period where it exists, else the most recent earlier
--- one; Nederland (NL01) before peer groups before single peer gemeenten. No row where no
--- benchmark exists (the dashboard then shows the legal term or "geen landelijk cijfer").
+-- benchmark to show beside it. Our figures are half-year figures, and the published definitie
+-- decides comparability ("in het halfjaar" vs "in het jaar"), so within each kind of benchmark:
+-- the same half-year first; else the most recent earlier half-year; only where no half-year
+-- figure exists at or before the period, the most recent earlier yearly figure, labelled
+-- "(jaarcijfer)". Nederland (NL01) before peer groups before single peer gemeenten. No row
+-- where no benchmark exists (the dashboard then shows the legal term or "geen landelijk cijfer").
 with
 
 indicator as (
@@ -80,9 +83,10 @@ kandidaten as (
             partition by g.indicator, g.periode, g.uitsplitsing
             order by
                 case b.benchmark_soort when 'nederland' then 1 when 'peergroep' then 2 else 3 end,
-                case when b.periode = g.periode then 0 else 1 end,
-                b.benchmark_einddatum desc,
+                -- a half-year figure (the same, else the latest earlier one) before any yearly
+                -- figure, even one that ends later: only a half-year figure is comparable
                 case when b.is_jaarcijfer then 1 else 0 end,
+                b.benchmark_einddatum desc,
                 b.gebied_code
         ) as rang
     from gemeente_cijfers as g
