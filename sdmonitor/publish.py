@@ -27,6 +27,7 @@ PUBLISHED_MARTS = (
     "dim_periode",
     "dim_gebied",
     "dim_indicator",
+    "dim_termijn",
 )
 PUBLISHED_BUILD_TABLES = ("validatie",)
 # quarantine is published with its reasons stripped of the offending value (see below).

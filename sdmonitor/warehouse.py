@@ -256,11 +256,17 @@ def benchmarks(
 def termijnen(path: Path | str) -> pd.DataFrame:
     """Legal term per team and stap (days), for the norm lines: team, stap, termijn_dagen.
 
-    Read from the warehouse when the build publishes them, else from the gemeente's config, so
-    no page hard-codes a number. A stage without a term (bwmo) has no row.
+    Read from the warehouse's dim_termijn (published by every build since it exists), so no page
+    hard-codes a number and the dashboard needs no configuration. A stage without a term (bwmo)
+    has no row. Only a warehouse built before dim_termijn falls back to the gemeente's config.
     """
     if "dim_termijn" in tabellen(path):
-        return _df(path, "select team, stap, termijn_dagen from dim_termijn")
+        return _df(
+            path,
+            "select team, stap, termijn_dagen from dim_termijn "
+            "where termijn_dagen is not null order by team, stap",
+        )
+    # Old warehouses only (no dim_termijn): the terms from the configuration.
     from sdmonitor.config import load_config
 
     rijen = []

@@ -209,3 +209,36 @@ def test_a_new_build_is_picked_up_without_restart(demo_warehouse, tmp_path, monk
     nieuw.replace(pad)
     at.run()
     assert "leeg" in at.error[0].value
+
+
+def _chart_data(chart) -> list:
+    """The data frames behind one chart (Streamlit sends them as Arrow, apart from the spec)."""
+    import pyarrow as pa
+
+    return [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets]
+
+
+def test_norm_lines_come_from_the_warehouse_not_the_config(demo_warehouse, tmp_path, monkeypatch):
+    pad = tmp_path / "monitor.duckdb"
+    shutil.copy(demo_warehouse, pad)
+    with duckdb.connect(str(pad)) as con:
+        rijen = con.execute("select team, stap, termijn_dagen from dim_termijn order by volgorde").fetchall()
+        con.execute("update dim_termijn set termijn_dagen = 43 where team = 'wmo' and stap = 'melding_gesprek'")
+    assert len(rijen) == 6 and ("bwmo", "indicatie_plaatsing", None) in rijen
+
+    def geen_config(*args, **kwargs):
+        raise AssertionError("the dashboard read the configuration")
+
+    monkeypatch.setattr("sdmonitor.config.load_config", geen_config)
+    at = _app(pad, monkeypatch)
+    at.switch_page(PAGINA["wachtlijsten"]).run()
+    _no_errors(at)
+    assert any("wettelijke termijn 43 dagen" in c.value for c in at.caption)
+    # The chosen stage's trend (the first chart) draws the term as its norm line.
+    normen = [d for d in _chart_data(at.get("vega_lite_chart")[0]) if "norm" in d.columns]
+    assert [(d["norm"].iloc[0], d["label"].iloc[0]) for d in normen] == [(43.0, "wettelijke termijn 43 dagen")]
+    # bwmo has no term (null in dim_termijn): no norm line, never "nan dagen".
+    at.selectbox(key="stap").select("stap=indicatie_plaatsing;team=bwmo").run()
+    _no_errors(at)
+    assert not [d for d in _chart_data(at.get("vega_lite_chart")[0]) if "norm" in d.columns]
+    assert not any("nan" in c.value for c in at.caption)

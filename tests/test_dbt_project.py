@@ -326,6 +326,26 @@ def test_source_without_files_makes_its_indicators_absent(tmp_path):
     assert rows[0][0] == 0 and rows[0][1] == 0 and rows[0][2] > 0
 
 
+def test_legal_terms_one_row_per_stage(built_db):
+    config = load_config()
+    rows = _query(built_db, "select team, stap, termijn_dagen, spoed_werkdagen, wet from main.dim_termijn "
+                            "order by volgorde")
+    t = config.termijnen
+    assert rows == [
+        ("wmo", "melding_gesprek", t["wmo_melding_gesprek"], None, "Wmo 2015"),
+        ("wmo", "aanvraag_besluit", t["wmo_aanvraag_besluit"], None, "Wmo 2015"),
+        ("jeugd", "melding_besluit", t["jeugd_melding_besluit"], None, "Jeugdwet"),
+        ("inkomen", "aanvraag_besluit", t["inkomen_aanvraag_besluit"], None, "Participatiewet"),
+        ("schuldhulp", "aanmelding_eerste_gesprek", t["schuldhulp_aanmelding_eerste_gesprek"],
+         t["schuldhulp_spoed_werkdagen"], "Wgs"),
+        ("bwmo", "indicatie_plaatsing", None, None, "Wmo 2015"),
+    ]
+    # The stages of fct_indicator are exactly these.
+    stappen = _query(built_db, """select distinct uitsplitsing from main.fct_indicator
+                                  where indicator = 'wachtend' order by 1""")
+    assert sorted(f"stap={s};team={team}" for team, s, *_ in rows) == [u for (u,) in stappen]
+
+
 def test_benchmark_half_year_preferred_over_later_yearly(built_db):
     # The reference file: maatwerk_per_1000 NL 2024-H1 (65, half-year) and NL 2024 (72, yearly).
     rows = _query(built_db, """select benchmark_periode, waarde, is_jaarcijfer, label
