@@ -8,7 +8,7 @@ DEMO_DIR ?= data/demo
 WAREHOUSE ?= $(DEMO_DIR)/monitor.duckdb
 PORT ?= 8501
 
-.PHONY: demo install build-demo test browser lint clean
+.PHONY: demo install build-demo test browser bench lint clean
 
 demo: build-demo
 	$(BIN)/sdmonitor dashboard --warehouse $(WAREHOUSE) --port $(PORT)
@@ -32,6 +32,11 @@ browser:
 
 test: install browser
 	GX_ANALYTICS_ENABLED=False $(BIN)/python -m pytest
+
+# Build and dashboard timings against the hand-written DuckDB baseline; writes docs/performance.md.
+BENCH_SCALES ?= 1,170
+bench: install browser
+	GX_ANALYTICS_ENABLED=False $(BIN)/python -m bench.run --scales $(BENCH_SCALES) --runs 3 --profile
 
 lint: install
 	$(BIN)/ruff check sdmonitor dashboard tests bench
