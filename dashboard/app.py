@@ -18,7 +18,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from dashboard import queries
-from dashboard.components import PAGINA, PERIODE_KEY
+from dashboard.components import ONVOLLEDIG_KEY, PAGINA, PERIODE_KEY, onvolledig_uitleg
 from sdmonitor import nl
 from sdmonitor.warehouse import WarehouseError
 
@@ -26,11 +26,23 @@ st.set_page_config(page_title="Sociaal Domein Monitor", page_icon=":material/mon
 
 
 def _periode_kiezer() -> None:
-    """Sidebar period selector, default the latest complete half-year, shareable as ?periode=."""
+    """Sidebar period selector, default the latest complete half-year, shareable as ?periode=.
+
+    Half-years before the first export (partial history) are left out of the list and of every
+    trend chart, unless the user ticks the shared checkbox below the selector; a link naming
+    such a half-year ticks it.
+    """
     per = queries.periodes()
-    codes = per["periode"].tolist()
     labels = dict(zip(per["periode"], per["label"]))
+    onvolledig = per.loc[~per["volledige_historie"], "periode"].tolist()
     gevraagd = st.query_params.get("periode")
+    st.session_state.setdefault(ONVOLLEDIG_KEY, False)
+    if gevraagd in onvolledig and st.session_state.get(PERIODE_KEY) != gevraagd:
+        st.session_state[ONVOLLEDIG_KEY] = True
+    codes = per["periode"].tolist()
+    if not st.session_state[ONVOLLEDIG_KEY]:
+        # The default (latest complete half-year) always stays selectable.
+        codes = [c for c in codes if c not in onvolledig or c == queries.laatste_volledige_periode()]
     if gevraagd in codes and st.session_state.get(PERIODE_KEY) != gevraagd:
         st.session_state[PERIODE_KEY] = gevraagd
     if st.session_state.get(PERIODE_KEY) not in codes:
@@ -45,6 +57,15 @@ def _periode_kiezer() -> None:
     )
     if st.session_state[PERIODE_KEY] != queries.laatste_volledige_periode():
         st.sidebar.caption(f"Laatste volledige halfjaar: {nl.periode(queries.laatste_volledige_periode())}.")
+
+    def _uit_onvolledig() -> None:
+        # Unticked: a link to a partial half-year must not tick it again on the next run.
+        if not st.session_state[ONVOLLEDIG_KEY] and st.query_params.get("periode") in onvolledig:
+            st.query_params.pop("periode", None)
+
+    if onvolledig:
+        st.sidebar.checkbox("Toon ook de onvolledige jaren vóór de eerste export", key=ONVOLLEDIG_KEY,
+                            help=onvolledig_uitleg(), on_change=_uit_onvolledig)
 
 
 def _status() -> None:

@@ -17,6 +17,8 @@ from sdmonitor import charts, nl
 from sdmonitor.kerncijfers import KERNCIJFERS, Kern
 
 PERIODE_KEY = "periode"
+# The sidebar checkbox (app.py) that brings back the half-years before the first export.
+ONVOLLEDIG_KEY = "toon_onvolledig"
 
 # Page files, relative to app.py (st.page_link and AppTest.switch_page take these paths).
 PAGINA = {
@@ -63,6 +65,33 @@ DOWNLOAD_KOPPEN = {
 def periode() -> str:
     """The period chosen in the sidebar (app.py owns the selector)."""
     return st.session_state[PERIODE_KEY]
+
+
+def toon_onvolledig() -> bool:
+    """Whether the user asked to see the half-years before the first export as well."""
+    return bool(st.session_state.get(ONVOLLEDIG_KEY, False))
+
+
+def trend_periodes() -> list[str]:
+    """The half-years a trend shows: those with complete history, or all when asked for."""
+    per = queries.periodes(alleen_volledig=not toon_onvolledig())
+    if per.empty:  # no half-year with complete history at all: show what there is
+        per = queries.periodes()
+    return per["periode"].tolist()
+
+
+def eerste_volledige_periode() -> str | None:
+    per = queries.periodes(alleen_volledig=True)
+    return str(per["periode"].iloc[0]) if not per.empty else None
+
+
+def onvolledig_uitleg() -> str:
+    """Why the half-years before the first export are hidden, in Dutch."""
+    eerste = eerste_volledige_periode()
+    vanaf = f" (vóór {nl.periode(eerste)})" if eerste else ""
+    return (f"De halfjaren vóór de eerste export{vanaf} zijn onvolledig: daarvan kent de monitor "
+            "alleen de dossiers die bij de eerste export nog liepen, dus de cijfers zijn te laag of "
+            "scheef. Ze staan standaard niet in de trends en de periodekeuze.")
 
 
 def indicator_info(indicator: str) -> dict:
@@ -221,6 +250,10 @@ def sectie_trend(
     df = queries.cijfers(indicatoren=codes, gebieden=gebieden)
     if uitsplitsingen is not None:
         df = df[df["uitsplitsing"].isin(uitsplitsingen)]
+    # Half-years before the first export are partial: left out unless asked for (sidebar).
+    getoond = trend_periodes()
+    weggelaten = not df.empty and not df["periode"].isin(getoond).all()
+    df = df[df["periode"].isin(getoond)]
     info = indicator_info(indicator)
     meerdere = df["uitsplitsing"].nunique() > 1
     delen = []
@@ -236,7 +269,7 @@ def sectie_trend(
     frame = figuur_frame(df, reeks=reeks)
     if gm in gebieden:
         bm = queries.benchmarks(indicatoren=[indicator])
-        bm = bm[bm["uitsplitsing"].isin(df["uitsplitsing"].unique())]
+        bm = bm[bm["uitsplitsing"].isin(df["uitsplitsing"].unique()) & bm["periode"].isin(getoond)]
         frame = pd.concat([frame, benchmark_frame(bm, info["eenheid"], meerdere)], ignore_index=True)
     # The definition sits behind the (?) of the title: always there, never in the way.
     st.markdown(f"**{titel or info['label_nl']}**", help=info.get("definitie") or None)
@@ -245,6 +278,10 @@ def sectie_trend(
         chart = charts.trend(frame, as_titel=nl.eenheid_label(info["eenheid"]), norm=norm, norm_label=norm_label)
     grafiek(chart, frame, naam or f"{indicator}_trend")
     onderdrukt_melding(frame)
+    if weggelaten:
+        eerste = eerste_volledige_periode()
+        st.caption(f"Vanaf {nl.periode(eerste)}: de halfjaren vóór de eerste export zijn onvolledig "
+                   "en weggelaten (zie de zijbalk om ze toch te tonen).")
     return frame
 
 

@@ -70,8 +70,8 @@ def build_info() -> pd.DataFrame:
     return _call("build_info")
 
 
-def periodes() -> pd.DataFrame:
-    return _call("periodes")
+def periodes(alleen_volledig: bool = False) -> pd.DataFrame:
+    return _call("periodes", alleen_volledig=alleen_volledig)
 
 
 def laatste_volledige_periode() -> str | None:

@@ -532,7 +532,7 @@ def _write_bronnen(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""create or replace table {RAW_SCHEMA}.bronnen as
         select r.bron, count(f.bestand) AS bestanden, max(f.exportdatum) AS laatste_exportdatum,
-               any_value(r.rijen) AS rijen
+               any_value(r.rijen) AS rijen, min(f.exportdatum) AS eerste_exportdatum
         from ({rows}) r left join {STAGE}_files f using (bron)
         group by r.bron, r.volgorde order by r.volgorde"""
     )

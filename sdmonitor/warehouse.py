@@ -103,18 +103,36 @@ def build_info(path: Path | str) -> pd.DataFrame:
 # ---------------------------------------------------------------- dimensions
 
 
-def periodes(path: Path | str) -> pd.DataFrame:
-    """The half-years that have figures, oldest first, with their Dutch label."""
+def kolommen(path: Path | str, tabel: str) -> set[str]:
+    with _connect(path) as con:
+        return {r[0] for r in con.execute(
+            "select column_name from information_schema.columns where table_name = ?", [tabel]
+        ).fetchall()}
+
+
+def periodes(path: Path | str, alleen_volledig: bool = False) -> pd.DataFrame:
+    """The half-years that have figures, oldest first, with their Dutch label.
+
+    `volledige_historie` is False for half-years before the first export (dim_periode): their
+    figures rest only on records still present in later exports, so they are partial. With
+    `alleen_volledig`, only the others: what trend charts (dashboard and raadsbriefing) show by
+    default. A warehouse built before the column existed counts every half-year as complete.
+    """
+    volledig = ("coalesce(p.volledige_historie, true)"
+                if "volledige_historie" in kolommen(path, "dim_periode") else "true")
     df = _df(
         path,
-        """
-        select f.periode, p.label, p.begindatum, p.einddatum
+        f"""
+        select f.periode, p.label, p.begindatum, p.einddatum, {volledig} as volledige_historie
         from (select distinct periode from fct_indicator) f
         left join dim_periode p using (periode)
         order by f.periode
         """,
     )
     df["label"] = df["label"].fillna(df["periode"].map(nl.periode))
+    df["volledige_historie"] = df["volledige_historie"].astype(bool)
+    if alleen_volledig:
+        df = df[df["volledige_historie"]].reset_index(drop=True)
     return df
 
 
@@ -125,7 +143,7 @@ def laatste_volledige_periode(path: Path | str) -> str | None:
     monitor look better or worse than it is; the overview opens on the last complete one.
     Without a load_log, the latest period is taken.
     """
-    p = periodes(path)
+    p = periodes(path, alleen_volledig=False)
     if p.empty:
         return None
     if "load_log" in tabellen(path):

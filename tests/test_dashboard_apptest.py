@@ -211,11 +211,54 @@ def test_a_new_build_is_picked_up_without_restart(demo_warehouse, tmp_path, monk
     assert "leeg" in at.error[0].value
 
 
+def _voor_eerste_export(warehouse: Path) -> list[str]:
+    """Half-years that start before the half-year of the earliest export date (from load_log)."""
+    eerste = _sql(warehouse, "select min(exportdatum) from load_log")[0][0]
+    grens = eerste.replace(month=1 if eerste.month <= 6 else 7, day=1)
+    return [r[0] for r in _sql(warehouse, "select distinct f.periode from fct_indicator f join dim_periode p "
+                                          "using (periode) where p.begindatum < ? order by 1", [grens])]
+
+
 def _chart_data(chart) -> list:
     """The data frames behind one chart (Streamlit sends them as Arrow, apart from the spec)."""
     import pyarrow as pa
 
     return [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets]
+
+
+def _trend_labels(at: AppTest) -> str:
+    """Every chart's Vega-Lite spec as text (the x axis lists the half-years it shows)."""
+    return " ".join(c.proto.spec for c in at.get("vega_lite_chart"))
+
+
+def test_trends_and_period_list_start_at_the_first_export_unless_asked(demo_warehouse, monkeypatch):
+    vooraf = _voor_eerste_export(demo_warehouse)
+    assert vooraf, "the demo has long-running records from before its first export"
+    at = _app(demo_warehouse, monkeypatch)
+    opties = at.selectbox(key="periode").options
+    assert not any(nl.periode(p) in opties for p in vooraf)
+    at.switch_page(PAGINA["voorliggend_veld"]).run()
+    _no_errors(at)
+    specs = _trend_labels(at)
+    assert "halfjaar" in specs  # the trends are there...
+    assert not any(nl.periode(p) in specs for p in vooraf)  # ...without the partial half-years
+    assert any("vóór de eerste export" in c.value for c in at.caption)
+    # The shared sidebar checkbox brings them back, in the trends and the period list.
+    at.checkbox(key="toon_onvolledig").check().run()
+    _no_errors(at)
+    specs = _trend_labels(at)
+    assert all(nl.periode(p) in specs for p in vooraf)
+    assert all(nl.periode(p) in at.selectbox(key="periode").options for p in vooraf)
+
+
+def test_wijk_profile_trend_starts_at_the_first_export(demo_warehouse, monkeypatch):
+    vooraf = _voor_eerste_export(demo_warehouse)
+    wijk = _sql(demo_warehouse, "select min(gebied_code) from dim_gebied where soort = 'wijk'")[0][0]
+    at = _app(demo_warehouse, monkeypatch, {"wijk": wijk, "indicator": "maatwerk_per_1000"})
+    at.switch_page(PAGINA["wijken"]).run()
+    _no_errors(at)
+    specs = _trend_labels(at)
+    assert "halfjaar" in specs and not any(nl.periode(p) in specs for p in vooraf)
 
 
 def test_norm_lines_come_from_the_warehouse_not_the_config(demo_warehouse, tmp_path, monkeypatch):
@@ -242,3 +285,15 @@ def test_norm_lines_come_from_the_warehouse_not_the_config(demo_warehouse, tmp_p
     _no_errors(at)
     assert not [d for d in _chart_data(at.get("vega_lite_chart")[0]) if "norm" in d.columns]
     assert not any("nan" in c.value for c in at.caption)
+
+
+def test_a_link_to_a_partial_half_year_shows_it_and_unticking_returns_to_the_default(demo_warehouse, monkeypatch):
+    eerste = _voor_eerste_export(demo_warehouse)[0]
+    at = _app(demo_warehouse, monkeypatch, {"periode": eerste})
+    assert at.selectbox(key="periode").value == eerste
+    assert at.checkbox(key="toon_onvolledig").value is True
+    at.checkbox(key="toon_onvolledig").uncheck().run()
+    _no_errors(at)
+    standaard = _app(demo_warehouse, monkeypatch).selectbox(key="periode").value
+    assert at.selectbox(key="periode").value == standaard
+    assert at.checkbox(key="toon_onvolledig").value is False

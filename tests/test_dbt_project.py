@@ -27,6 +27,7 @@ WIJKEN = [
 # Lettele (WK015014) and Schalkhaar (WK015012) get few records: their cells are suppressed.
 WIJK_GEWICHT = [10, 10, 8, 9, 10, 9, 9, 8, 10, 7, 1, 0.3, 5]
 START, EIND = date(2023, 1, 2), date(2024, 12, 20)
+EERSTE_EXPORT = date(2023, 7, 1)
 
 
 def _dag(rng: random.Random, lo: date = START, hi: date = EIND) -> date:
@@ -178,7 +179,7 @@ def make_raw_db(path: Path, *, leeg: tuple[str, ...] = (), seed: int = 11) -> Pa
         bronnen = []
         for bron, records in rows.items():
             if bron in leeg or not records:
-                bronnen.append((bron, 0, None, 0))
+                bronnen.append((bron, 0, None, 0, None))
                 continue
             df = pd.DataFrame(records)
             df["_bestand"] = f"{bron}_20250101.csv"
@@ -190,12 +191,13 @@ def make_raw_db(path: Path, *, leeg: tuple[str, ...] = (), seed: int = 11) -> Pa
             con.register("df", df)
             con.execute(f"insert into raw.{bron} by name select * from df")
             con.unregister("df")
-            bronnen.append((bron, 1, date(2025, 1, 1), len(df)))
+            # A first export of mid-2023, wholly superseded by the one of 2025 (latest wins).
+            bronnen.append((bron, 2, date(2025, 1, 1), len(df), EERSTE_EXPORT))
         con.execute(
             "create or replace table raw.bronnen (bron VARCHAR, bestanden BIGINT, "
-            "laatste_exportdatum DATE, rijen BIGINT)"
+            "laatste_exportdatum DATE, rijen BIGINT, eerste_exportdatum DATE)"
         )
-        con.executemany("insert into raw.bronnen values (?, ?, ?, ?)", bronnen)
+        con.executemany("insert into raw.bronnen values (?, ?, ?, ?, ?)", bronnen)
     finally:
         con.close()
     return path
@@ -324,6 +326,16 @@ def test_source_without_files_makes_its_indicators_absent(tmp_path):
                                 count(*) filter (where indicator = 'wachtend')
                          from main.fct_indicator""")
     assert rows[0][0] == 0 and rows[0][1] == 0 and rows[0][2] > 0
+
+
+def test_periods_before_the_first_export_are_marked_incomplete(built_db):
+    # First export 1 July 2023 (half-year 2023-H2); jeugd help started as early as 2021 makes
+    # the periods start there. Those periods stay in fct_indicator (spec) but are marked.
+    rows = _query(built_db, "select periode, begindatum, volledige_historie from main.dim_periode order by periode")
+    assert [v for _, _, v in rows] == [b >= date(2023, 7, 1) for _, b, _ in rows]
+    assert rows[0][2] is False and rows[-1][2] is True
+    eerste = rows[0][0]
+    assert _query(built_db, f"select count(*) from main.fct_indicator where periode = '{eerste}'")[0][0] > 0
 
 
 def test_legal_terms_one_row_per_stage(built_db):
