@@ -378,7 +378,12 @@ def _frame(df: pd.DataFrame, eenheid: str, **kolommen) -> pd.DataFrame:
 
 def _trend_frame(bron: _Bron, g: Grafiek) -> tuple[pd.DataFrame, str]:
     codes = [g.indicator, *g.extra]
-    perioden = [p for p in bron.periodes["periode"] if p <= bron.periode][-TREND_PERIODES:]
+    # Like the dashboard: no trend points from before the first export (partial history),
+    # unless the report itself is about such a period.
+    per = bron.periodes[bron.periodes["volledige_historie"]]
+    if per.empty or bron.periode not in set(per["periode"]):
+        per = bron.periodes
+    perioden = [p for p in per["periode"] if p <= bron.periode][-TREND_PERIODES:]
     c = bron.cijfers
     df = c[c["indicator"].isin(codes) & c["periode"].isin(perioden)]
     if g.uitsplitsingen is not None:
