@@ -316,6 +316,9 @@ async def _final_check(page, session: Session, build_id: str, warehouse: Path, t
         await asyncio.sleep(0.25)
     else:
         session.final_build = False
+        side = await page.evaluate(_SIDEBAR_TEXT)
+        session.errors.append(f"session {session.number} (end): not on build {build_id} after "
+                              f"{timeout_s:.0f} s; sidebar: ...{side[-160:]}")
     for error in await page.evaluate(_ERRORS):
         session.errors.append(f"session {session.number} (end): {error}")
     if session.kind == "period" and session.final_build:
@@ -378,7 +381,7 @@ async def _load(base: str, warehouse: Path, sessions: int, duration_s: float,
                     opened.append(None)
             final_id = build_id_of(warehouse)
             await asyncio.gather(*[
-                _final_check(o[1], s, final_id, warehouse, timeout_s=30)
+                _final_check(o[1], s, final_id, warehouse, timeout_s=min(timeout_s, 240))
                 for s, o in zip(result.sessions, opened) if o is not None
             ])
             for o in opened:
