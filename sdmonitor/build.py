@@ -96,7 +96,10 @@ def build(
             with duckdb.connect(str(build_db)) as con:
                 _gate(validate_sources(con, summary.build_id, progress), summary)
         with _step("Indicatoren berekenen (dbt build)", summary, progress):
-            run_dbt("build", build_db, work / "dbt", config, progress)
+            # Unit tests check the SQL logic on fixed inputs, independent of the data: they run
+            # in CI (tests/test_dbt_project.py), not in every production build.
+            run_dbt("build", build_db, work / "dbt", config, progress,
+                    extra_args=("--exclude", "test_type:unit"))
         with _step("Indicatoren valideren", summary, progress):
             with duckdb.connect(str(build_db)) as con:
                 _gate(validate_marts(con, summary.build_id, config, progress), summary)
