@@ -16,6 +16,8 @@ from sdmonitor import charts, nl
 # The headline list is shared with the raadsbriefing (sdmonitor report): one definition.
 from sdmonitor.kerncijfers import KERNCIJFERS, Kern
 
+KERN_INDICATOREN = sorted({k.indicator for k in KERNCIJFERS})
+
 PERIODE_KEY = "periode"
 # The sidebar checkbox (app.py) that brings back the half-years before the first export.
 ONVOLLEDIG_KEY = "toon_onvolledig"
@@ -322,8 +324,10 @@ def sectie_staven(
 
 
 def _kern_rij(kern: Kern, per: str) -> pd.Series | None:
-    gm = queries.gemeente_code()
-    df = queries.cijfers(indicatoren=[kern.indicator], periodes=[per], gebieden=[gm])
+    # One query per period for every headline figure of the gemeente (cached per file version),
+    # not one per tile: a period switch costs one query instead of one per tile.
+    df = queries.cijfers(indicatoren=KERN_INDICATOREN, periodes=[per], gebieden=[queries.gemeente_code()])
+    df = df[df["indicator"] == kern.indicator]
     if df.empty:
         return None
     if kern.modus == "top":
@@ -397,7 +401,7 @@ def kpi_tegel(kern: Kern, per: str, links: bool = True) -> None:
 
 
 def heeft_wijken(indicator: str, per: str) -> bool:
-    return not queries.cijfers(indicatoren=[indicator], periodes=[per], soort="wijk").empty
+    return indicator in queries.indicatoren_met_wijken(per)
 
 
 def familie_tegels(familie: str) -> None:
@@ -409,8 +413,8 @@ def familie_tegels(familie: str) -> None:
 
 
 def _benchmark_regel(kern: Kern, rij, info: dict) -> None:
-    bm = queries.benchmarks(indicatoren=[kern.indicator], periodes=[rij["periode"]])
-    bm = bm[bm["uitsplitsing"] == rij["uitsplitsing"]]
+    bm = queries.benchmarks(indicatoren=KERN_INDICATOREN, periodes=[rij["periode"]])
+    bm = bm[(bm["indicator"] == kern.indicator) & (bm["uitsplitsing"] == rij["uitsplitsing"])]
     if bm.empty:
         tekst = "Geen landelijk cijfer."
         if "stap" in nl.parse_uitsplitsing(rij["uitsplitsing"]):

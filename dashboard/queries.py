@@ -90,6 +90,11 @@ def cijfers(indicatoren=None, periodes=None, gebieden=None, soort=None) -> pd.Da
     return _call("cijfers", indicatoren=indicatoren, periodes=periodes, gebieden=gebieden, soort=soort)
 
 
+def indicatoren_met_wijken(periode: str) -> frozenset[str]:
+    """The indicators with figures per wijk in `periode` (one cached query for every tile)."""
+    return _call("indicatoren_met_wijken", periode)
+
+
 def benchmarks(indicatoren=None, periodes=None) -> pd.DataFrame:
     return _call("benchmarks", indicatoren=indicatoren, periodes=periodes)
 

@@ -239,6 +239,19 @@ def cijfers(
     return df
 
 
+def indicatoren_met_wijken(path: Path | str, periode: str) -> frozenset[str]:
+    """The indicators that have at least one wijk row in `periode`."""
+    df = _df(
+        path,
+        """
+        select distinct f.indicator from fct_indicator f join dim_gebied g using (gebied_code)
+        where f.periode = ? and g.soort = ?
+        """,
+        [periode, WIJK],
+    )
+    return frozenset(df["indicator"])
+
+
 def benchmarks(
     path: Path | str,
     indicatoren: Sequence[str] | None = None,

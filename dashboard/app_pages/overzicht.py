@@ -19,6 +19,12 @@ for start in range(0, len(c.KERNCIJFERS), 3):
         with kolom:
             c.kpi_tegel(kern, per)
 
+# Development at a glance: the share helped in the voorliggend veld, beside its benchmark.
+links, _ = st.columns([3, 2])
+with links:
+    c.sectie_trend("pct_voorliggend", titel="Ontwikkeling: aandeel geholpen in het voorliggend veld",
+                   naam="overzicht_voorliggend_trend")
+
 st.caption(
     f"{c.ONDERDRUKT_ICOON} Onderdrukt = niet getoond vanwege privacy (te kleine aantallen). "
     "Een verschil heet alleen significant als het 95%-betrouwbaarheidsinterval dat zegt. "
