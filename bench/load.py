@@ -441,8 +441,12 @@ def render(summary: dict, scale: float, sessions: int) -> str:
         f"nieuwe build toonden: {len(summary['stale_sessions'])}; met een verouderd cijfer: "
         f"{len(summary['stale_figures'])}. Elke sessie toonde de nieuwe build binnen "
         f"{summary['fresh_after_s_max']:.1f} s na het einde van de belasting. Publicaties: {pubs}."),
-        END,
     ]
+    if sessions < 20:
+        lines += ["", (f"Het doel is 20 sessies. Op deze gedeelde machine (2 cores, ook andere processen) "
+                       "kwamen 20 Chromium-sessies niet door hun eerste pagina binnen 400 s; dit is gemeten "
+                       f"met {sessions}. Zie het rapport van issue 8.")]
+    lines.append(END)
     return "\n".join(lines)
 
 
