@@ -751,6 +751,17 @@ def render(results: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+def write_report(out: Path, text: str) -> None:
+    """Write the report, keeping the load test's section (bench/load.py writes that one)."""
+    from bench.load import END, START
+
+    old = out.read_text(encoding="utf-8") if out.exists() else ""
+    if START in old and END in old:
+        block = START + old.split(START, 1)[1].split(END, 1)[0] + END
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    out.write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.run", description="Sociaal Domein Monitor benchmark")
     p.add_argument("--scales", default="1,170", help="comma-separated scales (1 = Deventer)")
@@ -771,7 +782,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.from_json:
         results = json.loads(Path(args.from_json).read_text())
-        Path(args.out).write_text(render(results), encoding="utf-8")
+        write_report(Path(args.out), render(results))
         print(f"report: {args.out}")
         return 0
     scales = [float(s) for s in args.scales.split(",") if s.strip()]
@@ -795,7 +806,7 @@ def main(argv: list[str] | None = None) -> int:
     results_dir.mkdir(parents=True, exist_ok=True)
     (results_dir / results["results_file"]).write_text(json.dumps(results, indent=2, default=str))
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render(results), encoding="utf-8")
+    write_report(out, render(results))
     print(f"report: {out}\nraw results: {results_dir / results['results_file']}")
     return 0
 
