@@ -276,25 +276,47 @@ def _drop_stage(con: duckdb.DuckDBPyConnection) -> None:
 def _stage_source(
     con: duckdb.DuckDBPyConnection, source: Source, exports: list[ExportFile]
 ) -> None:
-    """Read every file of a source and stage them in one insert (per-file inserts cost more
-    than the parsing for the many small monthly files)."""
+    """Read every file of a source and stage them in inserts of about STAGE_CHUNK_ROWS rows.
+
+    Per-file inserts cost more than the parsing for the many small monthly files; one insert
+    for all files of a source held every file's strings at once, so memory grew with the
+    scale. Chunks keep both: few inserts, and at most one chunk of strings in Python/Arrow.
+    """
     tables, file_rows, malformed = [], [], []
+    pending = 0
     for export in exports:
         parsed = read_export(export)
         tables.append(_arrow_table(export, parsed))
+        pending += tables[-1].num_rows
         file_rows.append((source.code, export.path.name, export.exportdatum, parsed.rows_read))
         malformed += [
             (source.code, export.path.name, line, reden) for line, reden in parsed.malformed
         ]
-    if not tables:
+        del parsed
+        if pending >= STAGE_CHUNK_ROWS:
+            _insert_staged(con, source, tables)
+            tables, pending = [], 0
+    if tables:
+        _insert_staged(con, source, tables)
+    if not file_rows:
         return
-    con.register("_staged_source", pa.concat_tables(tables))
-    names = ", ".join(f'"{name}"' for name in tables[0].column_names)
-    con.execute(f"insert into {_stage_table(source)} ({names}) select {names} from _staged_source")
-    con.unregister("_staged_source")
     con.executemany(f"insert into {STAGE}_files values (?, ?, ?, ?)", file_rows)
     if malformed:
         con.executemany("insert into main.quarantine values (?, ?, ?, NULL, ?)", malformed)
+
+
+# Rows per staging insert: large enough that the many small monthly files share an insert,
+# small enough that landing's memory does not grow with the number of exports.
+STAGE_CHUNK_ROWS = 100_000
+
+
+def _insert_staged(con: duckdb.DuckDBPyConnection, source: Source, tables: list[pa.Table]) -> None:
+    con.register("_staged_source", pa.concat_tables(tables))
+    try:
+        names = ", ".join(f'"{name}"' for name in tables[0].column_names)
+        con.execute(f"insert into {_stage_table(source)} ({names}) select {names} from _staged_source")
+    finally:
+        con.unregister("_staged_source")
 
 
 def _arrow_table(export: ExportFile, parsed: ParsedFile) -> pa.Table:
