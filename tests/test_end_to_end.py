@@ -185,7 +185,8 @@ def test_headline_equals_independent_sql(demo_warehouse, landed, periode, indica
 def test_overview_shows_the_published_figures(demo_warehouse, periode, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    from dashboard.components import KERNCIJFERS, waarde_tekst
+    from dashboard.components import waarde_tekst
+    from sdmonitor.kerncijfers import KERNCIJFERS
 
     monkeypatch.setenv("SDM_WAREHOUSE", str(demo_warehouse))
     app = AppTest.from_file("../dashboard/app.py", default_timeout=60)
@@ -197,6 +198,10 @@ def test_overview_shows_the_published_figures(demo_warehouse, periode, monkeypat
         if kern.modus != "vast":
             continue
         cell = _published_cell(demo_warehouse, kern.indicator, periode, kern.uitsplitsing)
+        with duckdb.connect(str(demo_warehouse), read_only=True) as con:
+            (cell["eenheid"],) = con.execute(
+                "select eenheid from dim_indicator where indicator = ?", [kern.indicator]
+            ).fetchone()
         assert waarde_tekst(cell) in shown, f"{kern.indicator}: {waarde_tekst(cell)} not on the overview"
         checked += 1
     assert checked >= 7
