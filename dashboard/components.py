@@ -193,14 +193,22 @@ def downloads(df: pd.DataFrame, naam: str) -> None:
     """CSV and Excel of exactly the frame shown: same rows and columns, Dutch headers."""
     uit = df.rename(columns=DOWNLOAD_KOPPEN)
     rij = st.container(horizontal=True)
-    # Semicolon and decimal comma: what Dutch Excel opens without an import wizard.
-    csv = uit.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
-    rij.download_button("CSV", csv, file_name=f"{naam}.csv", mime="text/csv", key=f"csv_{naam}",
+
+    # The files are made only when clicked (deferred data): writing an Excel file with openpyxl
+    # for every chart and table on every rerun cost more than the page itself.
+    def als_csv() -> bytes:
+        # Semicolon and decimal comma: what Dutch Excel opens without an import wizard.
+        return uit.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+
+    def als_excel() -> bytes:
+        buf = io.BytesIO()
+        uit.to_excel(buf, index=False, sheet_name="data", engine="openpyxl")
+        return buf.getvalue()
+
+    rij.download_button("CSV", als_csv, file_name=f"{naam}.csv", mime="text/csv", key=f"csv_{naam}",
                        on_click="ignore", icon=":material/download:")
-    buf = io.BytesIO()
-    uit.to_excel(buf, index=False, sheet_name="data", engine="openpyxl")
     rij.download_button(
-        "Excel", buf.getvalue(), file_name=f"{naam}.xlsx", key=f"xlsx_{naam}", on_click="ignore",
+        "Excel", als_excel, file_name=f"{naam}.xlsx", key=f"xlsx_{naam}", on_click="ignore",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
     )
