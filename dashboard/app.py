@@ -18,7 +18,14 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from dashboard import queries
-from dashboard.components import ONVOLLEDIG_KEY, PAGINA, PERIODE_KEY, onvolledig_uitleg
+from dashboard.components import (
+    NIEUW_BEZOEK_KEY,
+    ONVOLLEDIG_KEY,
+    PAGINA,
+    PERIODE_KEY,
+    onvolledig_uitleg,
+    url_waarde,
+)
 from sdmonitor import nl
 from sdmonitor.warehouse import WarehouseError
 
@@ -35,7 +42,7 @@ def _periode_kiezer() -> None:
     per = queries.periodes()
     labels = dict(zip(per["periode"], per["label"]))
     onvolledig = per.loc[~per["volledige_historie"], "periode"].tolist()
-    gevraagd = st.query_params.get("periode")
+    gevraagd = url_waarde("periode")
     st.session_state.setdefault(ONVOLLEDIG_KEY, False)
     if gevraagd in onvolledig and st.session_state.get(PERIODE_KEY) != gevraagd:
         st.session_state[ONVOLLEDIG_KEY] = True
@@ -85,7 +92,6 @@ def main() -> None:
         st.error(str(exc), icon=":material/error:")
         st.stop()
     st.sidebar.markdown(f"### Sociaal Domein Monitor\n{queries.gemeente_naam()}")
-    _periode_kiezer()
     pagina = st.navigation({
         "Monitor": [st.Page(PAGINA["overzicht"], title="Overzicht", icon=":material/dashboard:", default=True)],
         "Thema's": [
@@ -102,6 +108,10 @@ def main() -> None:
             st.Page(PAGINA["datakwaliteit"], title="Datakwaliteit", icon=":material/fact_check:"),
         ],
     })
+    # The address's ?periode= / ?wijk= count only on the first run of a page visit (url_waarde).
+    st.session_state[NIEUW_BEZOEK_KEY] = st.session_state.get("_pagina") != pagina.url_path
+    st.session_state["_pagina"] = pagina.url_path
+    _periode_kiezer()
     _status()
     pagina.run()
 

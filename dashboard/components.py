@@ -445,6 +445,17 @@ def periode_label() -> str:
     return nl.periode(periode())
 
 
+NIEUW_BEZOEK_KEY = "_nieuw_bezoek"
+
+
+def url_waarde(param: str) -> str | None:
+    """?param= from the address, but only on the first run of a page visit (a followed link, an
+    opened or shared address). Later runs of the same visit ignore it: a rerun racing the user's
+    own change (a new build arriving, say) still carries the address of before that change, and
+    must not undo it. Our own writes keep the address in step for sharing."""
+    return st.query_params.get(param) if st.session_state.get(NIEUW_BEZOEK_KEY, True) else None
+
+
 def url_keuze(label: str, opties: list[str], key: str, param: str, format_func=str,
               standaard: str | None = None, **kwargs) -> str:
     """A selectbox whose choice lives in the URL (?param=...), so a link can preselect it.
@@ -452,7 +463,7 @@ def url_keuze(label: str, opties: list[str], key: str, param: str, format_func=s
     The query parameter wins when it names a valid option (a link was followed); a change by the
     user is written back, so both always agree and the page can be shared.
     """
-    gevraagd = st.query_params.get(param)
+    gevraagd = url_waarde(param)
     if gevraagd in opties and st.session_state.get(key) != gevraagd:
         st.session_state[key] = gevraagd
     if st.session_state.get(key) not in opties:
@@ -606,7 +617,7 @@ def wijk_kiezer() -> str:
     wijken = g[g["soort"] == "wijk"]
     namen = dict(zip(wijken["gebied_code"], wijken["gebied_naam"]))
     opties = [GEMEENTE_KEUZE, *namen]
-    gevraagd = st.query_params.get("wijk")
+    gevraagd = url_waarde("wijk")
     if gevraagd in namen and st.session_state.get(WIJK_KEY) != gevraagd:
         st.session_state[WIJK_KEY] = gevraagd
     if st.session_state.get(WIJK_KEY) not in opties:
