@@ -34,6 +34,7 @@ import pandas as pd
 
 from sdmonitor import nl
 from sdmonitor import warehouse as wh
+from sdmonitor.chartdata import benchmark_frame, figuur_frame
 from sdmonitor.config import Config
 from sdmonitor.errors import MonitorError
 from sdmonitor.kerncijfers import KERNCIJFERS, Kern
@@ -356,26 +357,6 @@ def bron_periode_kop(periode: str) -> str:
 # ---------------------------------------------------------------- charts (the dashboard's specs)
 
 
-def _frame(df: pd.DataFrame, eenheid: str, **kolommen) -> pd.DataFrame:
-    """The tidy frame of sdmonitor.charts (as the dashboard's figuur_frame), suppressed values
-    removed."""
-    onderdrukt = df["onderdrukt"].astype(bool).to_numpy()
-    rijen = df.to_dict("records")
-    return pd.DataFrame({
-        "periode": df["periode"].to_numpy(),
-        "periode_label": df["periode_label"].to_numpy(),
-        **{k: pd.Series(v).to_numpy() for k, v in kolommen.items()},
-        "waarde": df["waarde"].where(~df["onderdrukt"].astype(bool)).to_numpy(),
-        "ci_laag": df["ci_laag"].where(~df["onderdrukt"].astype(bool)).to_numpy(),
-        "ci_hoog": df["ci_hoog"].where(~df["onderdrukt"].astype(bool)).to_numpy(),
-        "waarde_tekst": [nl.ONDERDRUKT if r["onderdrukt"] else nl.waarde(r["waarde"], eenheid)
-                         for r in rijen],
-        "toelichting": [str(r.get("reden_onderdrukt") or "") if r["onderdrukt"] else ""
-                        for r in rijen],
-        "onderdrukt": onderdrukt,
-    })
-
-
 def _trend_frame(bron: _Bron, g: Grafiek) -> tuple[pd.DataFrame, str]:
     codes = [g.indicator, *g.extra]
     # Like the dashboard: no trend points from before the first export (partial history),
@@ -400,24 +381,12 @@ def _trend_frame(bron: _Bron, g: Grafiek) -> tuple[pd.DataFrame, str]:
     reeks = delen[0]
     for deel in delen[1:]:
         reeks = reeks + " – " + deel
-    frame = _frame(df, eenheid, reeks=reeks)
+    frame = figuur_frame(df, reeks=reeks)
     b = bron.benchmarks
     bm = b[(b["indicator"] == g.indicator) & b["periode"].isin(perioden)
            & b["uitsplitsing"].isin(df["uitsplitsing"].unique())]
     if not bm.empty:
-        bnaam = bm["benchmark_gebied_naam"] + " (benchmark)"
-        if meerdere:
-            bnaam = bnaam + " – " + bm["uitsplitsing"].map(nl.uitsplitsing_label)
-        frame = pd.concat([frame, pd.DataFrame({
-            "periode": bm["periode"].to_numpy(),
-            "periode_label": bm["periode"].map(nl.periode).to_numpy(),
-            "reeks": bnaam.to_numpy(),
-            "waarde": bm["waarde"].to_numpy(),
-            "ci_laag": None, "ci_hoog": None,
-            "waarde_tekst": [nl.waarde(w, eenheid) for w in bm["waarde"]],
-            "toelichting": bm["label"].to_numpy(),
-            "onderdrukt": False,
-        })], ignore_index=True)
+        frame = pd.concat([frame, benchmark_frame(bm, eenheid, meerdere)], ignore_index=True)
     return frame, eenheid
 
 
@@ -433,7 +402,7 @@ def _staven_frame(bron: _Bron, g: Grafiek) -> tuple[pd.DataFrame, str]:
         kolommen["reeks"] = df["label_nl"]
     if g.met_norm:
         kolommen["norm"] = df["uitsplitsing"].map(bron.termijn)
-    return _frame(df, eenheid, **kolommen), eenheid
+    return figuur_frame(df, **kolommen), eenheid
 
 
 def _zonder_nan(x):
