@@ -44,6 +44,7 @@ from sdmonitor.contract import (
     Source,
 )
 from sdmonitor.errors import CheckFailed, RefusedFile
+from sdmonitor.nl import getal
 from sdmonitor.rawschema import RAW_SCHEMA, create_raw_tables, landed_name, raw_columns
 from sdmonitor.wijk import UNKNOWN, WijkNormaliser
 
@@ -560,10 +561,6 @@ def _write_bronnen(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _dutch_count(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
 def land_exports(
     exports_dir: Path,
     con: duckdb.DuckDBPyConnection,
@@ -610,7 +607,7 @@ def _report(
             progress(f"{code}: geen bestanden (indicatoren van deze bron ontbreken)")
         else:
             progress(
-                f"{code}: {n_files} bestanden, {_dutch_count(rows)} rijen, {_dutch_count(quarantined)} in quarantaine"
+                f"{code}: {n_files} bestanden, {getal(rows)} rijen, {getal(quarantined)} in quarantaine"
             )
     totals = con.execute(
         """select count(*), sum(rijen_gelezen), sum(rijen_geladen), sum(rijen_quarantaine), sum(rijen_vervangen)

@@ -22,6 +22,7 @@ import pandas as pd
 
 from sdmonitor.config import EXPECTATIONS_DIR, Config
 from sdmonitor.contract import CONTRACT, SOURCES_ORDER
+from sdmonitor.nl import getal
 from sdmonitor.rawschema import RAW_SCHEMA
 
 # GX phones home on import unless told not to; users' servers are often offline.
@@ -151,7 +152,7 @@ def _details(result, rows: int) -> str:
         return f"ontbreken: {', '.join(map(str, sorted(missing)))}" if missing else "alles aanwezig"
     if "unexpected_count" in outcome:
         checked = outcome.get("element_count", rows)
-        return f"{_dutch_count(outcome['unexpected_count'])} van {_dutch_count(checked)} rijen wijken af"
+        return f"{getal(outcome['unexpected_count'])} van {getal(checked)} rijen wijken af"
     if not result.success:
         return (
             "kolom ontbreekt"
@@ -159,10 +160,6 @@ def _details(result, rows: int) -> str:
             else "mislukt"
         )
     return "in orde"
-
-
-def _dutch_count(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
 
 
 # ---------------------------------------------------------------------------------------------
