@@ -2,7 +2,7 @@
 
     python -m bench.child --exports DIR --warehouse FILE --json OUT [--profile DIR]
 
-Does what `sdmonitor build` does (the same `build()` call with the default configuration) and
+Does what `sdmonitor build` does (the same `build()` call, with the configuration given by --config) and
 writes the step times to OUT as JSON, so the parent needs no parsing of Dutch progress lines. The
 parent times the whole process and reads its peak memory with wait4(), so the figures include the
 interpreter start and the imports, as a user's `sdmonitor build` does.
@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warehouse", required=True)
     p.add_argument("--json", required=True)
     p.add_argument("--profile", default=None, help="folder for one cProfile file per step")
+    p.add_argument("--config", default=None, help="the gemeente's configuration (default: the shipped one)")
     args = p.parse_args(argv)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         Path(args.profile).mkdir(parents=True, exist_ok=True)
         _profiled_steps(Path(args.profile), profiles)
-    summary = build(Path(args.exports), Path(args.warehouse), config=load_config(),
+    summary = build(Path(args.exports), Path(args.warehouse), config=load_config(args.config),
                     progress=lambda line: print(line, flush=True))
     done = time.perf_counter()
     result = {

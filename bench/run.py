@@ -168,6 +168,42 @@ def ensure_exports(scale: float, work: Path, seed: int = SEED) -> tuple[Path, di
     return exports, info
 
 
+def scaled_config(scale: float, folder: Path) -> Path:
+    """The gemeente's configuration with every wijk's inhabitants multiplied by `scale`.
+
+    The generator multiplies the volumes of the exports by the scale; the population the
+    per-inhabitant indicators divide by must grow with them, or at scale 10 there are ten times
+    more youths with jeugdhulp than youths (and the marts gate rightly refuses the build). Build
+    and baseline both read this configuration.
+    """
+    import csv
+    import tomllib
+
+    from sdmonitor.config import DEFAULT_CONFIG, load_config
+
+    config = load_config()
+    folder.mkdir(parents=True, exist_ok=True)
+    wijken = folder / "wijken_scaled.csv"
+    with open(config.wijken_csv, encoding="utf-8-sig", newline="") as src:
+        rows = list(csv.DictReader(src, delimiter=";"))
+    with open(wijken, "w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), delimiter=";")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: str(round(int(v) * scale)) if k.startswith("inwoners") else v
+                             for k, v in row.items()})
+    text = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    original = tomllib.loads(text)["reference"]
+    text = text.replace(f'wijken = "{original["wijken"]}"', f'wijken = "{wijken}"')
+    text = text.replace(f'benchmarks = "{original["benchmarks"]}"',
+                        f'benchmarks = "{config.benchmarks_csv}"')
+    target = folder / "gemeente.toml"
+    target.write_text(text, encoding="utf-8")
+    if load_config(target).wijken_csv != wijken:  # the shipped file's layout changed
+        raise RuntimeError(f"{target}: the wijken path could not be replaced")
+    return target
+
+
 def _data_lines(path: Path) -> int:
     n = 0
     with open(path, "rb") as fh:
@@ -180,7 +216,7 @@ def _data_lines(path: Path) -> int:
 # one scale
 
 
-def bench_build(exports: Path, folder: Path, run: int, profile_dir: Path | None = None,
+def bench_build(exports: Path, folder: Path, run: int, config: Path, profile_dir: Path | None = None,
                 timeout: float | None = None) -> dict:
     # The same warehouse (and so the same build folder, with dbt's partial-parse state) for every
     # run, as on a server that rebuilds; the first run of a fresh checkout is the coldest.
@@ -188,7 +224,7 @@ def bench_build(exports: Path, folder: Path, run: int, profile_dir: Path | None 
     _fresh(warehouse)
     out = folder / f"build_{run}.json"
     cmd = [sys.executable, "-m", "bench.child", "--exports", str(exports), "--warehouse",
-           str(warehouse), "--json", str(out)]
+           str(warehouse), "--json", str(out), "--config", str(config)]
     if profile_dir:
         cmd += ["--profile", str(profile_dir)]
     measured = run_measured(cmd, folder / f"build_{run}.log", timeout=timeout)
@@ -205,12 +241,13 @@ def bench_build(exports: Path, folder: Path, run: int, profile_dir: Path | None 
     }
 
 
-def bench_baseline(exports: Path, folder: Path, run: int, timeout: float | None = None) -> dict:
+def bench_baseline(exports: Path, folder: Path, run: int, config: Path,
+                   timeout: float | None = None) -> dict:
     db = folder / "baseline.duckdb"
     log = folder / f"baseline_{run}.log"
     measured = run_measured(
-        [sys.executable, "-m", "bench.baseline", "--exports", str(exports), "--out", str(db)], log,
-        timeout=timeout,
+        [sys.executable, "-m", "bench.baseline", "--exports", str(exports), "--out", str(db),
+         "--config", str(config)], log, timeout=timeout,
     )
     inner = json.loads(log.read_text().strip().splitlines()[-1])
     return {**measured, "sql_s": inner["seconds"], "rows": inner["rows"], "db": str(db)}
@@ -295,11 +332,12 @@ def bench_scale(scale: float, runs: int, work: Path, dashboard: bool, profile: b
     folder = work / f"scale_{scale_name(scale)}"
     log(f"scale {scale:g}: {data['lines']:,} data lines in {data['files']} files "
         f"({data['bytes'] / 1e6:.1f} MB); generated in {data.get('generate_s', '?')} s")
+    config = scaled_config(scale, folder)
     result: dict = {"scale": scale, "data": data, "builds": [], "baselines": []}
     # Alternate build and baseline so that drift on a shared machine hits both alike.
     for run in range(1, runs + 1):
         try:
-            b = bench_build(exports, folder, run, timeout=timeout)
+            b = bench_build(exports, folder, run, config, timeout=timeout)
         except Failed as exc:  # too slow, or killed (e.g. out of memory): this scale does not fit
             log(f"  build {run}/{runs}: {exc}")
             result["failed"] = {"what": "build", "timeout_s": timeout, "timed_out": isinstance(exc, Timeout),
@@ -307,7 +345,7 @@ def bench_scale(scale: float, runs: int, work: Path, dashboard: bool, profile: b
             return result
         result["builds"].append(b)
         log(f"  build {run}/{runs}: {b['wall_s']:.2f} s, peak {b['peak_rss_mb']:.0f} MB, steps {b['steps']}")
-        s = bench_baseline(exports, folder, run, timeout=timeout)
+        s = bench_baseline(exports, folder, run, config, timeout=timeout)
         result["baselines"].append(s)
         log(f"  baseline {run}/{runs}: {s['wall_s']:.2f} s (SQL {s['sql_s']:.2f} s), peak {s['peak_rss_mb']:.0f} MB")
     builds, bases = result["builds"], result["baselines"]
@@ -340,7 +378,7 @@ def bench_scale(scale: float, runs: int, work: Path, dashboard: bool, profile: b
         else:
             result["dashboard"] = {"skipped": "no /usr/bin/chromium or playwright"}
     if profile:
-        result["profile"] = profile_build(exports, folder, timeout=timeout)
+        result["profile"] = profile_build(exports, folder, config, timeout=timeout)
     return result
 
 
@@ -365,10 +403,11 @@ def _landed_rows(warehouse: Path) -> dict:
 # profile
 
 
-def profile_build(exports: Path, folder: Path, top: int = 25, timeout: float | None = None) -> dict:
+def profile_build(exports: Path, folder: Path, config: Path, top: int = 25,
+                  timeout: float | None = None) -> dict:
     """One more build under cProfile (per step); the top of the slowest step's profile."""
     prof_dir = folder / "profile"
-    b = bench_build(exports, folder, 0, profile_dir=prof_dir, timeout=timeout)
+    b = bench_build(exports, folder, 0, config, profile_dir=prof_dir, timeout=timeout)
     slowest = max(b["steps"], key=b["steps"].get)
     stats_file = b["profiles"].get(slowest)
     text = {}

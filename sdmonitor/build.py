@@ -41,6 +41,11 @@ def build_dir_for(warehouse: Path) -> Path:
     return warehouse.parent / f".{warehouse.name}.build"
 
 
+def validation_cache_for(warehouse: Path) -> Path:
+    """Validation results per chunk of rows, kept between builds (counts and codes only)."""
+    return build_dir_for(warehouse) / "validatie-cache.json"
+
+
 @contextmanager
 def build_lock(warehouse: Path) -> Iterator[None]:
     """One build per warehouse at a time. flock dies with its process: a killed build leaves no lock."""
@@ -69,8 +74,13 @@ def build(
     warehouse: Path | str,
     config: Config | None = None,
     progress: Progress = print,
+    reuse_validation: bool = True,
 ) -> BuildSummary:
-    """Build the warehouse from the exports; raise MonitorError (warehouse untouched) on failure."""
+    """Build the warehouse from the exports; raise MonitorError (warehouse untouched) on failure.
+
+    With `reuse_validation`, chunks of rows validated unchanged by an earlier build keep that
+    result (see sdmonitor.validate); without, every chunk is validated again.
+    """
     from sdmonitor.land import check_row_conservation, land_exports
     from sdmonitor.transform import run_dbt
     from sdmonitor.validate import validate_marts, validate_sources, write_validation_html
@@ -87,6 +97,9 @@ def build(
         remove_stale_temp_files(warehouse)
         work = build_dir_for(warehouse)
         build_db = _fresh_build_db(work)
+        cache_file = validation_cache_for(warehouse)
+        if not reuse_validation:
+            cache_file.unlink(missing_ok=True)
 
         with _step("Exports inlezen", summary, progress):
             with duckdb.connect(str(build_db)) as con:
@@ -94,7 +107,7 @@ def build(
                 check_row_conservation(con)
         with _step("Exports valideren", summary, progress):
             with duckdb.connect(str(build_db)) as con:
-                _gate(validate_sources(con, summary.build_id, progress), summary)
+                _gate(validate_sources(con, summary.build_id, progress, cache_file), summary)
         with _step("Indicatoren berekenen (dbt build)", summary, progress):
             # Unit tests check the SQL logic on fixed inputs, independent of the data: they run
             # in CI (tests/test_dbt_project.py), not in every production build.
@@ -102,7 +115,7 @@ def build(
                     extra_args=("--exclude", "test_type:unit"))
         with _step("Indicatoren valideren", summary, progress):
             with duckdb.connect(str(build_db)) as con:
-                _gate(validate_marts(con, summary.build_id, config, progress), summary)
+                _gate(validate_marts(con, summary.build_id, config, progress, cache_file), summary)
                 write_validation_html(con, work / "validatie.html")
         with _step("Publiceren", summary, progress):
             publish(build_db, warehouse, summary.build_id, config, summary.steps)

@@ -24,7 +24,8 @@ def _generate(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from sdmonitor.build import build
 
-    build(Path(args.exports), Path(args.warehouse), config=load_config(args.config))
+    build(Path(args.exports), Path(args.warehouse), config=load_config(args.config),
+          reuse_validation=not args.no_cache)
     return 0
 
 
@@ -91,6 +92,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="exports inlezen, valideren, indicatoren berekenen en publiceren")
     p.add_argument("--exports", required=True, help="map met <bron>/<bron>_<jjjjmmdd>.csv")
     p.add_argument("--warehouse", required=True, help="het gepubliceerde DuckDB-bestand")
+    p.add_argument("--no-cache", action="store_true",
+                   help="alle rijen opnieuw valideren, ook wat een eerdere build ongewijzigd controleerde")
     p.set_defaults(func=_build)
 
     p = sub.add_parser("dashboard", help="het dashboard starten")

@@ -1,19 +1,25 @@
 """Validation with Great Expectations: suites on the landed sources and on the marts.
 
 GX's SQL data sources are broken over DuckDB, so each table is read with DuckDB into pandas and
-validated with GX's pandas data source. GX is imported once per process (it is slow to import).
-Results go to main.validatie (never row content: counts and codes only) for the dashboard's
-data-quality page, and to a self-contained HTML report.
+validated with GX's pandas data source, in chunks of whole export files of at most CHUNK_ROWS
+rows (memory stays bounded at any scale). GX is imported once per process (it is slow to import),
+and only when a chunk has to be validated: a chunk whose rows and suite are unchanged since an
+earlier build reuses that build's result from the validation cache (a JSON file in the private
+build folder, counts and codes only). Results go to main.validatie (never row content) for the
+dashboard's data-quality page, and to a self-contained HTML report.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import importlib.util
+import json
 import os
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 from types import ModuleType
 
@@ -23,7 +29,7 @@ import pandas as pd
 from sdmonitor.config import EXPECTATIONS_DIR, Config
 from sdmonitor.contract import CONTRACT, SOURCES_ORDER
 from sdmonitor.nl import getal
-from sdmonitor.rawschema import RAW_SCHEMA
+from sdmonitor.rawschema import RAW_SCHEMA, raw_columns
 
 # GX phones home on import unless told not to; users' servers are often offline.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
@@ -31,6 +37,17 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 FOUT = "fout"
 WAARSCHUWING = "waarschuwing"
 MARTS_SUITE = "marts"
+# Rows per validated chunk: a pandas frame of this many raw rows stays a few hundred MB.
+CHUNK_ROWS = 500_000
+# What a suite's outcome depends on besides the data and its parameters: the suites' code,
+# the contract they are derived from, this module, and GX itself.
+_SUITE_CODE = (
+    EXPECTATIONS_DIR / "sources.py",
+    EXPECTATIONS_DIR / "marts.py",
+    Path(__file__),
+    Path(__file__).with_name("contract.py"),
+    Path(__file__).with_name("rawschema.py"),
+)
 FCT_INDICATOR_COLUMNS = (
     "indicator",
     "periode",
@@ -108,66 +125,184 @@ def _suite_module(name: str) -> ModuleType:
     return module
 
 
-def _columns_of(expectation) -> list[str]:
-    kwargs = expectation.configuration.kwargs
-    names = [
-        kwargs.get("column"),
-        kwargs.get("column_A"),
-        kwargs.get("column_B"),
-        *kwargs.get("column_list", []),
-    ]
-    return [name for name in names if name]
+@dataclass
+class Checked:
+    """One expectation's result on one chunk, in counts: what the cache keeps and chunks add up."""
+
+    type: str
+    kolom: str
+    omschrijving: str
+    ernst: str
+    success: bool
+    rows: int
+    unexpected_count: int | None = None
+    element_count: int | None = None
+    missing: list | None = None  # values a 'contain set' expectation did not find
+    exception: str | None = None
 
 
-def _run_suite(batch_definition, suite, frame: pd.DataFrame) -> list[Outcome]:
+def _run_suite(batch_definition, suite, frame: pd.DataFrame) -> list[Checked]:
     batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
     results = batch.validate(suite, result_format="BASIC").results
-    return [_outcome(suite.name, result, len(frame)) for result in results]
+    return [_checked(result, len(frame)) for result in results]
 
 
-def _outcome(suite_name: str, result, rows: int) -> Outcome:
+def _checked(result, rows: int) -> Checked:
     config = result.expectation_config
     meta = config.meta or {}
     kwargs = config.kwargs
-    kolom = kwargs.get("column") or ", ".join(
-        kwargs.get("column_list") or [kwargs.get("column_A", ""), kwargs.get("column_B", "")]
+    outcome = result.result or {}
+    raised = result.exception_info.get("raised_exception")
+    return Checked(
+        type=config.type,
+        kolom=kwargs.get("column") or ", ".join(
+            kwargs.get("column_list") or [kwargs.get("column_A", ""), kwargs.get("column_B", "")]
+        ),
+        omschrijving=meta.get("omschrijving", config.type),
+        ernst=meta.get("ernst", FOUT),
+        success=bool(result.success),
+        rows=rows,
+        unexpected_count=outcome.get("unexpected_count"),
+        element_count=outcome.get("element_count"),
+        missing=(
+            sorted(map(str, outcome["partial_missing_list"]))
+            if "partial_missing_list" in outcome
+            else None
+        ),
+        exception=result.exception_info.get("exception_message") if raised else None,
     )
+
+
+def _combined(chunks: list[list[Checked]]) -> list[Checked]:
+    """One result per expectation over all chunks of a table (the same suite ran on each).
+
+    Row checks add up; a 'contain set' value is missing when no chunk has it. Uniqueness is
+    checked within each chunk of whole files; across files the landing's "latest export wins"
+    makes keys unique, and dbt's unique tests on the staging models check it again.
+    """
+    if len(chunks) == 1:
+        return chunks[0]
+    combined = []
+    for parts in zip(*chunks, strict=True):
+        first = parts[0]
+        counts = [p.unexpected_count for p in parts if p.unexpected_count is not None]
+        elements = [p.element_count for p in parts if p.element_count is not None]
+        missing = [set(p.missing) for p in parts if p.missing is not None]
+        exceptions = [p.exception for p in parts if p.exception]
+        still_missing = sorted(set.intersection(*missing)) if missing else None
+        combined.append(
+            Checked(
+                type=first.type,
+                kolom=first.kolom,
+                omschrijving=first.omschrijving,
+                ernst=first.ernst,
+                success=(not still_missing) if missing else all(p.success for p in parts),
+                rows=sum(p.rows for p in parts),
+                unexpected_count=sum(counts) if counts else None,
+                element_count=sum(elements) if elements else None,
+                missing=still_missing,
+                exception=exceptions[0] if exceptions else None,
+            )
+        )
+    return combined
+
+
+def _outcome(suite_name: str, checked: Checked) -> Outcome:
     return Outcome(
         suite=suite_name,
-        expectation=meta.get("omschrijving", config.type),
-        kolom=kolom,
-        geslaagd=bool(result.success),
-        ernst=meta.get("ernst", FOUT),
-        details=f"{_details(result, rows)} [GX: {config.type}]",
+        expectation=checked.omschrijving,
+        kolom=checked.kolom,
+        geslaagd=checked.success,
+        ernst=checked.ernst,
+        details=f"{_details(checked)} [GX: {checked.type}]",
     )
 
 
-def _details(result, rows: int) -> str:
+def _details(checked: Checked) -> str:
     """What went wrong in counts and codes; never the offending row values (pseudonyms)."""
-    if result.exception_info.get("raised_exception"):
-        return f"kon niet worden gecontroleerd: {result.exception_info.get('exception_message')}"
-    outcome = result.result or {}
-    if "partial_missing_list" in outcome:
-        missing = outcome["partial_missing_list"]
-        return f"ontbreken: {', '.join(map(str, sorted(missing)))}" if missing else "alles aanwezig"
-    if "unexpected_count" in outcome:
-        checked = outcome.get("element_count", rows)
-        return f"{getal(outcome['unexpected_count'])} van {getal(checked)} rijen wijken af"
-    if not result.success:
-        return (
-            "kolom ontbreekt"
-            if result.expectation_config.type == "expect_column_to_exist"
-            else "mislukt"
-        )
+    if checked.exception:
+        return f"kon niet worden gecontroleerd: {checked.exception}"
+    if checked.missing is not None:
+        return f"ontbreken: {', '.join(checked.missing)}" if checked.missing else "alles aanwezig"
+    if checked.unexpected_count is not None:
+        total = checked.element_count if checked.element_count is not None else checked.rows
+        return f"{getal(checked.unexpected_count)} van {getal(total)} rijen wijken af"
+    if not checked.success:
+        return "kolom ontbreekt" if checked.type == "expect_column_to_exist" else "mislukt"
     return "in orde"
+
+
+# ---------------------------------------------------------------------------------------------
+# The cache of results per chunk
+
+
+class ValidationCache:
+    """Results per (suite, parameters, chunk content), kept between builds in one JSON file.
+
+    Each step keeps only the entries its own build used, so the file holds one build's chunks.
+    None as path: nothing is kept (every chunk is validated).
+    """
+
+    def __init__(self, path: Path | None):
+        self.path = Path(path) if path else None
+        self.entries: dict[str, dict] = {}
+        if self.path and self.path.exists():
+            try:
+                self.entries = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):  # a cache is only a shortcut: unreadable means empty
+                self.entries = {}
+        self.hits = 0
+
+    def get(self, key: str) -> list[Checked] | None:
+        found = next((s[key] for s in self.entries.values() if key in s), None)
+        if found is None:
+            return None
+        self.hits += 1
+        return [Checked(**item) for item in found]
+
+    def keep(self, section: str, used: dict[str, list[Checked]]) -> None:
+        """Replace `section` by the entries this build used, and write the file atomically."""
+        if self.path is None:
+            return
+        self.entries[section] = {key: [asdict(c) for c in checked] for key, checked in used.items()}
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps(self.entries), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:  # a full disk costs the shortcut, not the build
+            tmp.unlink(missing_ok=True)
+
+
+@cache
+def _suite_code_version() -> str:
+    digest = hashlib.sha256(version("great-expectations").encode())
+    for path in _SUITE_CODE:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _cache_key(suite: str, parameters: object, content: tuple) -> str:
+    text = json.dumps([_suite_code_version(), suite, parameters, content], default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _content(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], where: str,
+             params: list) -> tuple:
+    """Row count, column types and an order-free hash of every row: equal content, equal key."""
+    types = con.execute(f"select * from {table} limit 0").description
+    hashed = ", ".join(f'"{c}"' for c in columns) or "1"
+    count, total = con.execute(
+        f"select count(*), coalesce(sum(hash({hashed})::hugeint), 0) from {table} {where}", params
+    ).fetchone()
+    return (count, str(total), [(d[0], str(d[1])) for d in types if d[0] in columns])
 
 
 # ---------------------------------------------------------------------------------------------
 # Reading tables, recording results
 
 
-def _read_columns(con: duckdb.DuckDBPyConnection, table: str, wanted: list[str]) -> pd.DataFrame:
-    """Only the columns the suite looks at; a missing column stays missing (and fails its check)."""
+def _present_columns(con: duckdb.DuckDBPyConnection, table: str, wanted: list[str]) -> list[str]:
+    """The wanted columns the table has; a missing column stays missing (and fails its check)."""
     schema, name = table.split(".")
     present = {
         row[0]
@@ -176,9 +311,65 @@ def _read_columns(con: duckdb.DuckDBPyConnection, table: str, wanted: list[str])
             [schema, name],
         ).fetchall()
     }
-    columns = [c for c in dict.fromkeys(wanted) if c in present]
+    return [c for c in dict.fromkeys(wanted) if c in present]
+
+
+def _read_columns(
+    con: duckdb.DuckDBPyConnection, table: str, columns: list[str], where: str = "", params=()
+) -> pd.DataFrame:
     select = ", ".join(f'"{c}"' for c in columns) or "1 AS _leeg"
-    return con.execute(f"select {select} from {table}").df()
+    return con.execute(f"select {select} from {table} {where}", list(params)).df()
+
+
+def _file_chunks(con: duckdb.DuckDBPyConnection, table: str) -> Iterator[tuple[str, list]]:
+    """(where clause, parameters) per chunk of whole export files of at most CHUNK_ROWS rows.
+
+    One chunk of the whole table when it has no lineage column or no rows (an empty table is
+    still checked: its columns must exist).
+    """
+    if "_bestand" not in _present_columns(con, table, ["_bestand"]):
+        yield "", []
+        return
+    files = con.execute(
+        f"select _bestand, count(*) from {table} group by _bestand order by _bestand"
+    ).fetchall()
+    chunk: list[str] = []
+    rows = 0
+    for name, count in files:
+        if chunk and rows + count > CHUNK_ROWS:
+            yield "where _bestand in ?", [chunk]
+            chunk, rows = [], 0
+        chunk.append(name)
+        rows += count
+    yield ("where _bestand in ?", [chunk]) if chunk else ("", [])
+
+
+def _validate_table(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: list[str],
+    suite_name: str,
+    parameters: object,
+    make_suite: Callable[[], object],
+    cached: ValidationCache,
+    used: dict[str, list[Checked]],
+) -> list[Outcome]:
+    """Validate `table` chunk by chunk, reusing cached results; GX only runs on changed chunks."""
+    columns = _present_columns(con, table, columns)
+    suite = None
+    per_chunk = []
+    for where, params in _file_chunks(con, table):
+        key = _cache_key(suite_name, parameters, _content(con, table, columns, where, params))
+        checked = used.get(key) or cached.get(key)
+        if checked is None:
+            batch_definition = _gx_batch_definition()  # first: a suite needs GX's context
+            suite = suite or make_suite()
+            frame = _read_columns(con, table, columns, where, params)
+            checked = _run_suite(batch_definition, suite, frame)
+            del frame
+        used[key] = checked
+        per_chunk.append(checked)
+    return [_outcome(suite_name, c) for c in _combined(per_chunk)]
 
 
 def _record(
@@ -255,18 +446,30 @@ def _wijk_codes(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def validate_sources(
-    con: duckdb.DuckDBPyConnection, build_id: str, progress: Callable[[str], None] = print
+    con: duckdb.DuckDBPyConnection,
+    build_id: str,
+    progress: Callable[[str], None] = print,
+    cache_file: Path | None = None,
 ) -> ValidationReport:
     """Run the suite of every source on raw.<bron>; results replace this build's rows in validatie."""
-    batch_definition = _gx_batch_definition()
-    suites = _suite_module("sources")
+    cached = ValidationCache(cache_file)
     wijk_codes = _wijk_codes(con)
+    used: dict[str, list[Checked]] = {}
     per_suite: dict[str, list[Outcome]] = {}
     for code in SOURCES_ORDER:
-        suite = suites.source_suite(CONTRACT[code], wijk_codes)
-        wanted = [name for e in suite.expectations for name in _columns_of(e)]
-        frame = _read_columns(con, f"{RAW_SCHEMA}.{code}", wanted)
-        per_suite[code] = _run_suite(batch_definition, suite, frame)
+        source = CONTRACT[code]
+        per_suite[code] = _validate_table(
+            con,
+            f"{RAW_SCHEMA}.{code}",
+            [name for name, _ in raw_columns(source)],
+            code,
+            wijk_codes,
+            lambda source=source: _suite_module("sources").source_suite(source, wijk_codes),
+            cached,
+            used,
+        )
+    cached.keep("sources", used)
+    _report_reuse(cached, progress)
     return _report(con, build_id, per_suite, progress)
 
 
@@ -275,6 +478,7 @@ def validate_marts(
     build_id: str,
     config: Config,
     progress: Callable[[str], None] = print,
+    cache_file: Path | None = None,
 ) -> ValidationReport:
     """Run the marts suite on fct_indicator; results are added to this build's rows in validatie."""
     fct, dim_periode = _find_table(con, "fct_indicator"), _find_table(con, "dim_periode")
@@ -288,17 +492,42 @@ def validate_marts(
             {MARTS_SUITE: [_table_outcome(MARTS_SUITE, m) for m in missing]},
             progress,
         )
-    periodes = [
-        row[0]
-        for row in con.execute(f"select distinct periode from {dim_periode} order by 1").fetchall()
-    ]
-    batch_definition = _gx_batch_definition()
-    frame = _read_columns(con, fct, list(FCT_INDICATOR_COLUMNS))
-    indicators = sorted(frame["indicator"].dropna().unique()) if "indicator" in frame else []
-    suite = _suite_module("marts").marts_suite(config, periodes, _wijk_codes(con), indicators)
-    return _report(
-        con, build_id, {MARTS_SUITE: _run_suite(batch_definition, suite, frame)}, progress
+    periodes = _distinct(con, dim_periode, "periode")
+    indicators = _distinct(con, fct, "indicator")
+    wijk_codes = _wijk_codes(con)
+    cached = ValidationCache(cache_file)
+    used: dict[str, list[Checked]] = {}
+    outcomes = _validate_table(
+        con,
+        fct,
+        list(FCT_INDICATOR_COLUMNS),
+        MARTS_SUITE,
+        [config.dbt_vars(), periodes, wijk_codes, indicators],
+        lambda: _suite_module("marts").marts_suite(config, periodes, wijk_codes, indicators),
+        cached,
+        used,
     )
+    cached.keep(MARTS_SUITE, used)
+    return _report(con, build_id, {MARTS_SUITE: outcomes}, progress)
+
+
+def _distinct(con: duckdb.DuckDBPyConnection, table: str, column: str) -> list:
+    if column not in _present_columns(con, table, [column]):
+        return []
+    return [
+        row[0]
+        for row in con.execute(
+            f'select distinct "{column}" from {table} where "{column}" is not null order by 1'
+        ).fetchall()
+    ]
+
+
+def _report_reuse(cached: ValidationCache, progress: Callable[[str], None]) -> None:
+    if cached.hits:
+        progress(
+            f"validatie: {cached.hits} ongewijzigde delen van eerdere builds hergebruikt "
+            "(zelfde rijen, zelfde controles)"
+        )
 
 
 def write_validation_html(con: duckdb.DuckDBPyConnection, out_html: Path) -> None:

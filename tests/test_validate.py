@@ -258,3 +258,77 @@ def test_html_report_is_self_contained_dutch(faulty_sources, tmp_path):
     assert text.startswith("<!DOCTYPE html>") and "<html lang='nl'>" in text
     assert "Datakwaliteit" in text and "mislukt" in text and "<h2>capaciteit</h2>" in text
     assert "http" not in text  # no external assets
+
+
+# ---------------------------------------------------------------------------------------------
+# Chunks and the validation cache
+
+
+def _validatie(con) -> list[tuple]:
+    return con.execute(
+        "select suite, expectation, kolom, geslaagd, ernst, details from validatie order by all"
+    ).fetchall()
+
+
+def _land_two_exports_per_source(tmp_path) -> duckdb.DuckDBPyConnection:
+    """Two export files per source with their own keys, and one date-order warning in each."""
+    exports = tmp_path / "exports"
+    for bron in CONTRACT:
+        write_export(exports, bron, [valid_row(bron, i) for i in range(3)], datum="20250601")
+        write_export(exports, bron, [valid_row(bron, i) for i in range(3, 6)], datum="20250701")
+    con, _ = land(exports, tmp_path / "build.duckdb")
+    con.execute(
+        "update raw.wmo set datum_gesprek = datum_melding - 1 where meldingnummer in ('WMO-1', 'WMO-4')"
+    )
+    return con
+
+
+def test_chunks_of_files_add_up_to_the_whole_table(tmp_path, monkeypatch):
+    con = _land_two_exports_per_source(tmp_path)
+    assert con.execute("select count(distinct _bestand) from raw.wmo").fetchone() == (2,)
+    validate_sources(con, BUILD, progress=lambda _: None)
+    whole = _validatie(con)
+    monkeypatch.setattr("sdmonitor.validate.CHUNK_ROWS", 1)  # every file its own chunk
+    validate_sources(con, BUILD, progress=lambda _: None)
+    assert _validatie(con) == whole
+    assert ("wmo", "datum_gesprek niet voor datum_melding", "datum_gesprek, datum_melding",
+            False, "waarschuwing",
+            "2 van 6 rijen wijken af [GX: expect_column_pair_values_a_to_be_greater_than_b]") in whole
+
+
+def test_unchanged_rows_reuse_the_cached_result_and_a_change_is_validated_again(tmp_path):
+    con = _land_two_exports_per_source(tmp_path)
+    cache_file = tmp_path / "validatie-cache.json"
+    validate_sources(con, BUILD, progress=lambda _: None, cache_file=cache_file)
+    first = _validatie(con)
+    assert cache_file.exists()
+
+    lines: list[str] = []
+    validate_sources(con, BUILD, progress=lines.append, cache_file=cache_file)
+    assert _validatie(con) == first
+    assert any("hergebruikt" in line for line in lines)
+
+    # One changed value in one file: that chunk is validated again and the fault is found.
+    con.execute("update raw.wmo set kanaal = 'fax' where meldingnummer = 'WMO-4'")
+    report = validate_sources(con, BUILD, progress=lambda _: None, cache_file=cache_file)
+    assert report.should_fail
+    assert ("wmo", "waarden uit de codelijst", "kanaal") in _failed(con)
+
+
+def test_a_broken_cache_file_is_ignored(tmp_path):
+    con = _land_two_exports_per_source(tmp_path)
+    cache_file = tmp_path / "validatie-cache.json"
+    cache_file.write_text("{niet: json", encoding="utf-8")
+    report = validate_sources(con, BUILD, progress=lambda _: None, cache_file=cache_file)
+    assert not report.should_fail
+    assert cache_file.read_text(encoding="utf-8").startswith("{\"sources\"")
+
+
+def test_marts_results_are_reused_only_for_the_same_rows(tmp_path):
+    con = _good_marts(tmp_path)
+    cache_file = tmp_path / "validatie-cache.json"
+    validate_marts(con, BUILD, load_config(), progress=lambda _: None, cache_file=cache_file)
+    con.execute("update fct_indicator set waarde = 120 where indicator = 'pct_kanaal'")
+    report = validate_marts(con, BUILD, load_config(), progress=lambda _: None, cache_file=cache_file)
+    assert report.should_fail
+    assert _failed(con) == {("marts", "percentages tussen 0 en 100", "waarde")}
