@@ -64,7 +64,8 @@ def test_report_has_the_table_with_numeric_figures(bench_run):
     report = bench_run["report"]
     assert "## Machine" in report and "## Results" in report and "| scale 0.1 |" in report
     for label in ("**build, total**", "&nbsp;&nbsp;land", "&nbsp;&nbsp;dbt build",
-                  "&nbsp;&nbsp;publish", "build peak RSS", "**baseline**", "**build / baseline**"):
+                  "&nbsp;&nbsp;publish", "build peak RSS", "**baseline**", "**build / baseline**",
+                  "**rebuild, exports unchanged**", "**rebuild / baseline**"):
         cell = _table_row(report, label).split("|")[2]
         assert _number(cell) > 0, f"{label}: {cell}"
     if bench_run["dashboard_run"]:
@@ -85,6 +86,28 @@ def test_raw_results_are_measured_per_run(bench_run):
     assert build["peak_rss_mb"] > 50 and baseline["peak_rss_mb"] > 20
     assert scale["median"]["ratio"] > 0
     assert scale["rows"]["read"] > 0 and scale["rows"]["fct_indicator"] > 0
+
+
+def test_a_build_validates_everything_and_the_rebuild_reuses_it(bench_run):
+    scale = bench_run["results"]["scales"][0]
+    build, rebuild = scale["builds"][0], scale["rebuilds"][0]
+    build_log = Path(build["warehouse"]).with_name("build_1.log").read_text()
+    rebuild_log = Path(rebuild["warehouse"]).with_name("rebuild_1.log").read_text()
+    assert "hergebruikt" not in build_log
+    assert "ongewijzigde delen van eerdere builds hergebruikt" in rebuild_log
+    assert set(rebuild["steps"]) == set(build["steps"])
+
+
+def test_the_population_grows_with_the_scale(bench_run):
+    """Scale 0.1 has a tenth of Deventer's volumes, so the build divides by a tenth of its inhabitants."""
+    from sdmonitor.config import load_config
+
+    scaled = load_config(Path(bench_run["results"]["scales"][0]["builds"][0]["warehouse"]).with_name("gemeente.toml"))
+    assert _inwoners(scaled.wijken_csv) == pytest.approx(_inwoners(load_config().wijken_csv) / 10, abs=20)
+
+
+def _inwoners(wijken_csv: Path) -> int:
+    return sum(int(line.split(";")[2]) for line in wijken_csv.read_text(encoding="utf-8").splitlines()[1:])
     if bench_run["dashboard_run"]:
         dash = scale["dashboard"]
         errors = {k: v for k, v in dash["errors"].items() if v != "no Altair chart on the overview"}
