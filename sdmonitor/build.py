@@ -82,7 +82,7 @@ def build(
     result (see sdmonitor.validate); without, every chunk is validated again.
     """
     from sdmonitor.land import check_row_conservation, land_exports
-    from sdmonitor.transform import run_dbt
+    from sdmonitor.transform import PRODUCTION_EXCLUDE, run_dbt
     from sdmonitor.validate import validate_marts, validate_sources, write_validation_html
 
     config = config or load_config()
@@ -109,10 +109,8 @@ def build(
             with duckdb.connect(str(build_db)) as con:
                 _gate(validate_sources(con, summary.build_id, progress, cache_file), summary)
         with _step("Indicatoren berekenen (dbt build)", summary, progress):
-            # Unit tests check the SQL logic on fixed inputs, independent of the data: they run
-            # in CI (tests/test_dbt_project.py), not in every production build.
             run_dbt("build", build_db, work / "dbt", config, progress,
-                    extra_args=("--exclude", "test_type:unit"))
+                    extra_args=("--exclude", *PRODUCTION_EXCLUDE))
         with _step("Indicatoren valideren", summary, progress):
             with duckdb.connect(str(build_db)) as con:
                 _gate(validate_marts(con, summary.build_id, config, progress, cache_file), summary)

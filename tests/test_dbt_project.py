@@ -364,3 +364,23 @@ def test_benchmark_half_year_preferred_over_later_yearly(built_db):
                                from main.fct_benchmark_vergelijking
                                where indicator = 'maatwerk_per_1000' and periode = '2024-H2'""")
     assert rows == [("2024-H1", 65.0, False, "Nederland, 1e halfjaar 2024, voorlopig")]
+
+
+def test_a_production_build_keeps_key_tests_and_leaves_contract_repeats_to_ci(tmp_path):
+    from sdmonitor.transform import PRODUCTION_EXCLUDE
+
+    db = make_raw_db(tmp_path / "build.duckdb")
+
+    def selected(*args: str) -> set[str]:
+        result = run_dbt(["ls", "--output", "name", *args], db, tmp_path)
+        assert result.success, result.exception
+        return set(result.result)
+
+    every = selected("--resource-type", "test", "--resource-type", "unit_test")
+    production = selected("--resource-type", "test", "--resource-type", "unit_test",
+                          "--exclude", *PRODUCTION_EXCLUDE)
+    units = selected("--resource-type", "unit_test")
+    repeats = {t for t in every if t.startswith(("not_null_stg_", "accepted_values_stg_",
+                                                 "source_not_null_", "source_accepted_values_"))}
+    assert units and repeats and any(t.startswith("unique_stg_") for t in production)
+    assert every - production == units | repeats
