@@ -219,15 +219,15 @@ def _data_lines(path: Path) -> int:
 def bench_build(exports: Path, folder: Path, run: int, config: Path, profile_dir: Path | None = None,
                 timeout: float | None = None, rebuild: bool = False) -> dict:
     """One build in its own process. The same warehouse (and so the same build folder, with dbt's
-    partial-parse state) for every run, as on a server that rebuilds. A first build validates
-    every row (the validation cache is removed first); a rebuild keeps the previous build's
-    cache, as a server that rebuilds without new exports does."""
-    from sdmonitor.build import validation_cache_for
+    partial-parse state) for every run, as on a server that rebuilds. A first build reads and
+    validates every export (what earlier builds kept is removed first); a rebuild reuses what
+    the build before it parsed and validated, as a server that rebuilds without new exports."""
+    from sdmonitor.build import forget_earlier_work
 
     warehouse = folder / "monitor.duckdb"
     _fresh(warehouse)
     if not rebuild:
-        validation_cache_for(warehouse.resolve()).unlink(missing_ok=True)
+        forget_earlier_work(warehouse.resolve())
     out = folder / f"{'rebuild' if rebuild else 'build'}_{run}.json"
     cmd = [sys.executable, "-m", "bench.child", "--exports", str(exports), "--warehouse",
            str(warehouse), "--json", str(out), "--config", str(config)]

@@ -46,6 +46,17 @@ def validation_cache_for(warehouse: Path) -> Path:
     return build_dir_for(warehouse) / "validatie-cache.json"
 
 
+def parsed_exports_for(warehouse: Path) -> Path:
+    """Export files as split by an earlier build (row-level, private like the build DB)."""
+    return build_dir_for(warehouse) / "parsed"
+
+
+def forget_earlier_work(warehouse: Path) -> None:
+    """Make the next build read and validate every export again, as the first build did."""
+    validation_cache_for(warehouse).unlink(missing_ok=True)
+    shutil.rmtree(parsed_exports_for(warehouse), ignore_errors=True)
+
+
 @contextmanager
 def build_lock(warehouse: Path) -> Iterator[None]:
     """One build per warehouse at a time. flock dies with its process: a killed build leaves no lock."""
@@ -74,12 +85,13 @@ def build(
     warehouse: Path | str,
     config: Config | None = None,
     progress: Progress = print,
-    reuse_validation: bool = True,
+    reuse_earlier_work: bool = True,
 ) -> BuildSummary:
     """Build the warehouse from the exports; raise MonitorError (warehouse untouched) on failure.
 
-    With `reuse_validation`, chunks of rows validated unchanged by an earlier build keep that
-    result (see sdmonitor.validate); without, every chunk is validated again.
+    With `reuse_earlier_work`, export files unchanged since an earlier build are not split
+    again (sdmonitor.land.ParsedFiles) and chunks of unchanged rows keep their validation result
+    (sdmonitor.validate); without, everything is read and validated again.
     """
     from sdmonitor.land import check_row_conservation, land_exports
     from sdmonitor.transform import PRODUCTION_EXCLUDE, run_dbt
@@ -97,13 +109,14 @@ def build(
         remove_stale_temp_files(warehouse)
         work = build_dir_for(warehouse)
         build_db = _fresh_build_db(work)
+        if not reuse_earlier_work:
+            forget_earlier_work(warehouse)
         cache_file = validation_cache_for(warehouse)
-        if not reuse_validation:
-            cache_file.unlink(missing_ok=True)
 
         with _step("Exports inlezen", summary, progress):
             with duckdb.connect(str(build_db)) as con:
-                summary.landing = land_exports(exports_dir, con, config, summary.build_id, progress)
+                summary.landing = land_exports(exports_dir, con, config, summary.build_id, progress,
+                                               parsed_exports_for(warehouse))
                 check_row_conservation(con)
         with _step("Exports valideren", summary, progress):
             with duckdb.connect(str(build_db)) as con:

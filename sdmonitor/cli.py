@@ -25,7 +25,7 @@ def _build(args: argparse.Namespace) -> int:
     from sdmonitor.build import build
 
     build(Path(args.exports), Path(args.warehouse), config=load_config(args.config),
-          reuse_validation=not args.no_cache)
+          reuse_earlier_work=not args.no_cache)
     return 0
 
 
@@ -93,7 +93,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--exports", required=True, help="map met <bron>/<bron>_<jjjjmmdd>.csv")
     p.add_argument("--warehouse", required=True, help="het gepubliceerde DuckDB-bestand")
     p.add_argument("--no-cache", action="store_true",
-                   help="alle rijen opnieuw valideren, ook wat een eerdere build ongewijzigd controleerde")
+                   help="alle exports opnieuw inlezen en valideren, ook wat een eerdere build ongewijzigd las")
     p.set_defaults(func=_build)
 
     p = sub.add_parser("dashboard", help="het dashboard starten")

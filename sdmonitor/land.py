@@ -14,15 +14,20 @@ counts per file and check_row_conservation() proves they add up.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.ipc  # noqa: F401  (pa.ipc)
 
 from sdmonitor.config import Config
 from sdmonitor.contract import (
@@ -139,8 +144,9 @@ def _export_file(source: Source, path: Path) -> ExportFile:
 # Reading one file
 
 
-def read_export(export: ExportFile) -> ParsedFile:
-    text = _decode(export)
+def read_export(export: ExportFile, data: bytes | None = None) -> ParsedFile:
+    """Split one file per the contract; `data` are its bytes when the caller already read them."""
+    text = _decode(export, export.path.read_bytes() if data is None else data)
     if not text.strip():
         raise RefusedFile(export.label, "het bestand is leeg: er is geen kopregel")
     reader = csv.reader(io.StringIO(text), delimiter=DELIMITER, strict=True)
@@ -152,8 +158,7 @@ def read_export(export: ExportFile) -> ParsedFile:
     return ParsedFile(columns, lines, malformed)
 
 
-def _decode(export: ExportFile) -> str:
-    data = export.path.read_bytes()
+def _decode(export: ExportFile, data: bytes) -> str:
     if b"\x00" in data:
         raise RefusedFile(export.label, "het is geen tekstbestand (het bevat NUL-bytes)")
     encoding = export.source.encoding
@@ -242,6 +247,86 @@ def _refuse_unclosed_quote(export: ExportFile, err: csv.Error, line: int) -> Non
 
 
 # ---------------------------------------------------------------------------------------------
+# Parsed files, kept between builds
+
+
+class ParsedFiles:
+    """Each export file's split records as an Arrow table, kept in `folder` between builds.
+
+    An export is read once: a file whose name and bytes are unchanged (and parsed by the same
+    landing code and contract) comes back from its Arrow file instead of being split again by
+    Python's csv module, the slowest part of landing. Typing, quarantine and "latest export
+    wins" still run over every row in SQL. The folder is private (row-level data, like the build
+    database; free text is never in it) and holds only the files of the last build. With
+    `folder` None every file is parsed.
+    """
+
+    def __init__(self, folder: Path | None):
+        self.folder = Path(folder) if folder else None
+        self.used: set[str] = set()
+        self.reused = 0
+        if self.folder:
+            self.folder.mkdir(parents=True, exist_ok=True)
+
+    def parse(self, export: ExportFile) -> tuple[pa.Table, int, list[tuple[int, str]]]:
+        """(staged strings with lineage, rows read, malformed (line, reden)) of one export."""
+        data = export.path.read_bytes()
+        kept = self._path(export, data) if self.folder else None
+        if kept is not None:
+            self.used.add(kept.name)
+            if kept.exists():
+                try:
+                    return self._read(kept)
+                except (OSError, ValueError, pa.ArrowException):  # unreadable: parse again
+                    kept.unlink(missing_ok=True)
+        parsed = read_export(export, data)
+        table = _arrow_table(export, parsed)
+        if kept is not None:
+            self._write(kept, table, parsed)
+        return table, parsed.rows_read, parsed.malformed
+
+    def forget_unused(self) -> None:
+        """Remove what this build did not use (and a killed build's half-written files)."""
+        if self.folder:
+            for path in [*self.folder.glob("*.arrow"), *self.folder.glob(".*.tmp")]:
+                if path.name not in self.used:
+                    path.unlink(missing_ok=True)
+
+    def _path(self, export: ExportFile, data: bytes) -> Path:
+        digest = hashlib.sha256(_parser_version().encode())
+        digest.update(export.label.encode())
+        digest.update(data)
+        return self.folder / f"{digest.hexdigest()}.arrow"
+
+    def _read(self, path: Path) -> tuple[pa.Table, int, list[tuple[int, str]]]:
+        with pa.memory_map(str(path)) as source:
+            table = pa.ipc.open_file(source).read_all()
+        meta = json.loads(table.schema.metadata[b"sdmonitor"])
+        self.reused += 1
+        return table.replace_schema_metadata(None), meta["rows_read"], [tuple(m) for m in meta["malformed"]]
+
+    def _write(self, path: Path, table: pa.Table, parsed: ParsedFile) -> None:
+        meta = {"rows_read": parsed.rows_read, "malformed": parsed.malformed}
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            with pa.OSFile(str(tmp), "wb") as sink:
+                with pa.ipc.new_file(sink, table.schema.with_metadata({"sdmonitor": json.dumps(meta)})) as writer:
+                    writer.write_table(table)
+            os.replace(tmp, path)
+        except OSError:  # a full disk costs the shortcut; the build itself goes on (or fails later)
+            tmp.unlink(missing_ok=True)
+
+
+@cache
+def _parser_version() -> str:
+    """What a parsed file depends on besides its bytes: this module and the contract."""
+    digest = hashlib.sha256()
+    for path in (Path(__file__), Path(__file__).with_name("contract.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
 # Staging: strings per source in DuckDB
 
 
@@ -275,7 +360,10 @@ def _drop_stage(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _stage_source(
-    con: duckdb.DuckDBPyConnection, source: Source, exports: list[ExportFile]
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    exports: list[ExportFile],
+    parsed_files: ParsedFiles,
 ) -> None:
     """Read every file of a source and stage them in inserts of about STAGE_CHUNK_ROWS rows.
 
@@ -286,14 +374,13 @@ def _stage_source(
     tables, file_rows, malformed = [], [], []
     pending = 0
     for export in exports:
-        parsed = read_export(export)
-        tables.append(_arrow_table(export, parsed))
-        pending += tables[-1].num_rows
-        file_rows.append((source.code, export.path.name, export.exportdatum, parsed.rows_read))
+        table, rows_read, file_malformed = parsed_files.parse(export)
+        tables.append(table)
+        pending += table.num_rows
+        file_rows.append((source.code, export.path.name, export.exportdatum, rows_read))
         malformed += [
-            (source.code, export.path.name, line, reden) for line, reden in parsed.malformed
+            (source.code, export.path.name, line, reden) for line, reden in file_malformed
         ]
-        del parsed
         if pending >= STAGE_CHUNK_ROWS:
             _insert_staged(con, source, tables)
             tables, pending = [], 0
@@ -579,8 +666,12 @@ def land_exports(
     config: Config,
     build_id: str,
     progress: Callable[[str], None] = print,
+    parsed_dir: Path | None = None,
 ) -> LandingResult:
     """Land every export under `exports_dir` into the build DB behind `con`.
+
+    With `parsed_dir`, files parsed by an earlier build and unchanged since are not parsed
+    again (see ParsedFiles).
 
     Creates raw.<bron>, raw.ref_wijken, raw.ref_benchmarks, raw.bronnen, main.quarantine and
     main.load_log (replacing earlier ones: landing the same files again gives the same tables).
@@ -592,14 +683,18 @@ def land_exports(
     _create_stage(con)
     _create_bookkeeping(con)
     normaliser = _load_reference(con, config)
+    parsed_files = ParsedFiles(parsed_dir)
     for code in SOURCES_ORDER:
         source = CONTRACT[code]
-        _stage_source(con, source, files[code])
+        _stage_source(con, source, files[code], parsed_files)
         _stage_wijk_map(con, source, normaliser)
         _land_source(con, source)
     _write_load_log(con, build_id)
     _write_bronnen(con)
     _drop_stage(con)
+    parsed_files.forget_unused()
+    if parsed_files.reused:
+        progress(f"{getal(parsed_files.reused)} ongewijzigde bestanden niet opnieuw gesplitst")
     return _report(con, build_id, progress)
 
 

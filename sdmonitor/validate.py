@@ -252,6 +252,9 @@ class ValidationCache:
             except (OSError, ValueError):  # a cache is only a shortcut: unreadable means empty
                 self.entries = {}
         self.hits = 0
+        if self.path:  # a killed build's half-written cache
+            for leftover in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+                leftover.unlink(missing_ok=True)
 
     def get(self, key: str) -> list[Checked] | None:
         found = next((s[key] for s in self.entries.values() if key in s), None)

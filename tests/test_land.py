@@ -476,3 +476,67 @@ def _snapshot(con) -> dict[str, list[tuple]]:
         f"{s}.{t}": con.execute(f'select * from "{s}"."{t}" order by all').fetchall()
         for s, t in tables
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Files parsed by an earlier build
+
+
+def _landed_state(con) -> dict[str, list[tuple]]:
+    tables = {f"raw.{code}" for code in CONTRACT} | {"quarantine"}
+    state = {t: con.execute(f"select * from {t} order by all").fetchall() for t in sorted(tables)}
+    state["load_log"] = con.execute(
+        "select * exclude (build_id) from load_log order by all"
+    ).fetchall()
+    return state
+
+
+def _land_with_parsed(exports: Path, db: Path, parsed: Path):
+    db.unlink(missing_ok=True)
+    con = duckdb.connect(str(db))
+    lines: list[str] = []
+    land_exports(exports, con, load_config(), "test", lines.append, parsed_dir=parsed)
+    check_row_conservation(con)
+    return con, lines
+
+
+def test_unchanged_files_are_not_split_again_and_land_the_same(exports, db, tmp_path):
+    write_export(exports, "wmo", [valid_row("wmo", i) for i in range(3)], datum="20250601")
+    write_export(exports, "wmo", [valid_row("wmo", 1), valid_row("wmo", 4, kanaal="fax")])
+    bad = exports / "regie" / f"regie_{EXPORT_DATE}.csv"
+    write_export(exports, "regie", [valid_row("regie")])
+    bad.write_text(bad.read_text(encoding="utf-8") + "een;regel;met;te;weinig\n", encoding="utf-8")
+    parsed = tmp_path / "parsed"
+
+    con, first_lines = _land_with_parsed(exports, db, parsed)
+    first = _landed_state(con)
+    con.close()
+    assert len(list(parsed.glob("*.arrow"))) == 3
+    assert not any("niet opnieuw gesplitst" in line for line in first_lines)
+    assert first["quarantine"] and first["raw.wmo"]  # the kept files include bad rows and lines
+
+    con, again_lines = _land_with_parsed(exports, db, parsed)
+    assert _landed_state(con) == first
+    assert "3 ongewijzigde bestanden niet opnieuw gesplitst" in again_lines
+    con.close()
+
+    # A changed file is split again; a removed file's parsed copy is dropped.
+    write_export(exports, "wmo", [valid_row("wmo", 1, kanaal="fax")])
+    (exports / "wmo" / "wmo_20250601.csv").unlink()
+    con, lines = _land_with_parsed(exports, db, parsed)
+    assert "1 ongewijzigde bestanden niet opnieuw gesplitst" in lines
+    assert con.execute("select count(*) from raw.wmo").fetchone() == (0,)
+    assert len(list(parsed.glob("*.arrow"))) == 2
+
+
+def test_a_damaged_parsed_file_is_split_again(exports, db, tmp_path):
+    write_export(exports, "wmo", [valid_row("wmo", i) for i in range(3)])
+    parsed = tmp_path / "parsed"
+    con, _ = _land_with_parsed(exports, db, parsed)
+    first = _landed_state(con)
+    con.close()
+    for kept in parsed.glob("*.arrow"):
+        kept.write_bytes(b"not an arrow file")
+    con, lines = _land_with_parsed(exports, db, parsed)
+    assert _landed_state(con) == first
+    assert not any("niet opnieuw gesplitst" in line for line in lines)
