@@ -836,14 +836,20 @@ def render(results: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+# Hand-written analysis between these markers survives a new run of the bench.
+NOTES_START, NOTES_END = "<!-- notes:start -->", "<!-- notes:end -->"
+
+
 def write_report(out: Path, text: str) -> None:
-    """Write the report, keeping the load test's section (bench/load.py writes that one)."""
+    """Write the report, keeping the hand-written notes and the load test's section
+    (bench/load.py writes that one) from the file it replaces."""
     from bench.load import END, START
 
     old = out.read_text(encoding="utf-8") if out.exists() else ""
-    if START in old and END in old:
-        block = START + old.split(START, 1)[1].split(END, 1)[0] + END
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    for start, end in ((NOTES_START, NOTES_END), (START, END)):
+        if start in old and end in old:
+            block = start + old.split(start, 1)[1].split(end, 1)[0] + end
+            text = text.rstrip("\n") + "\n\n" + block + "\n"
     out.write_text(text, encoding="utf-8")
 
 

@@ -152,3 +152,15 @@ def test_harness_summary_counts_agreement(bench_run):
     cmp = bench_run["results"]["scales"][0]["comparison"]
     assert cmp["checked_cells"] > 0
     assert cmp["checked_equal"] == cmp["checked_cells"], cmp["checked_differences"]
+
+
+def test_a_new_report_keeps_the_notes_and_the_load_section(tmp_path):
+    from bench.load import END, START
+    from bench.run import NOTES_END, NOTES_START, write_report
+
+    out = tmp_path / "performance.md"
+    out.write_text(f"# old table\n\n{NOTES_START}\nwhy it is slow\n{NOTES_END}\n\n{START}\n20 sessies\n{END}\n")
+    write_report(out, "# new table\n")
+    text = out.read_text()
+    assert "old table" not in text and text.startswith("# new table")
+    assert text.index("why it is slow") < text.index("20 sessies")
