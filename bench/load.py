@@ -1,19 +1,32 @@
 """Load: concurrent dashboard sessions switching periods and wijken while new builds publish.
 
-    python -m bench.load [--sessions 20] [--duration 60] [--scale 1] [--out docs/performance.md]
+    python -m bench.load [--sessions 20] [--duration 60] [--scale 1] [--client ws|browser]
+                         [--think 0.3] [--out docs/performance.md]
 
-Starts `sdmonitor dashboard` on a warehouse built from demo exports, opens `--sessions` browser
-sessions in one headless Debian chromium (each its own context, like separate users): half on
-the overview switching the sidebar "Periode", half on the Wijken page switching "Wijkprofiel".
-Meanwhile two complete `sdmonitor build` runs publish into the same file (exports of other seeds,
-so the figures change). The load lasts `--duration` seconds and at least until both builds have
-published and every session has had time to switch a few more times.
+Starts `sdmonitor dashboard` on a warehouse built from demo exports and opens `--sessions`
+sessions, each its own user: half on the overview switching the sidebar "Periode", half on the
+Wijken page switching "Wijkprofiel". Meanwhile two complete `sdmonitor build` runs publish into
+the same file (exports of other seeds, so the figures change). The load lasts `--duration`
+seconds and at least until both builds have published and every session has had time to switch
+a few more times.
 
-Measured per switch, in the page's own clock: from the mouse-down on the new option to the rerun
-drawn (script state back to notRunning, nothing stale, every chart drawn, and the page showing
-the chosen period or wijk). Checked on every switch: no exception box, no error alert, no
-connection error. At the end: every session shows the last build (its build id, and on the
-overview the last build's figure for the period the session shows).
+Two clients (`--client`), one loop (`_load`, `_run_session`, `_final_check`):
+
+* `ws` (default): Streamlit's own websocket protocol without a browser (bench/stclient.py), a
+  connection per session, sending what the browser sends (reruns with the widget value, the
+  fragment's auto-reruns). Measured per switch: from sending the rerun with the new value to the
+  server's script_finished of the run that shows the chosen period or wijk, i.e. the server's
+  time including sending every element; a browser adds its drawing (charts) on top. Cheap on
+  the client side, so 20 sessions on 2 cores measure the server, not the browsers.
+* `browser`: headless Debian chromium (each session its own context). Measured in the page's
+  own clock: from the mouse-down on the new option to the rerun drawn (script state back to
+  notRunning, nothing stale, every chart drawn, and the page showing the choice). On a 2-core
+  machine 20 chromium sessions do not get through their first page; 10 do.
+
+Checked on every switch: no exception element, no error alert, no connection dropped or error.
+At the end, after the last publication: every session shows the last build by itself (its build
+id, through the dashboard's auto-rerun) and still after one more switch, and on the overview the
+last build's figure for the period the session shows.
 
 The p50/p95 table is written into docs/performance.md between `<!-- load:start -->` and
 `<!-- load:end -->`; the rest of that file (bench/run.py's report) is left alone.
@@ -37,6 +50,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Self
 
 import duckdb
 
@@ -50,6 +64,7 @@ from bench.dashboard import (
     start_server,
     stop_server,
 )
+from bench.stclient import RunNotFinished, SessionClosed, StreamlitSession
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "docs" / "performance.md"
@@ -112,6 +127,9 @@ class Session:
     fresh_after_s: float | None = None
     load_s: float | None = None  # first page load, before the measured window
     ready: bool = False
+    # Switches whose page was drawn but whose run the server never finished (ws client only; see
+    # bench.stclient.RunNotFinished): not an error on the page, not a time either.
+    unfinished: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -127,6 +145,9 @@ class LoadResult:
     publications: list[Publication]
     duration_s: float
     publisher_error: str | None = None
+    client: str = "ws"  # which driver ran the sessions: "ws" or "browser"
+    think_s: float = 0.3  # pause between one switch drawn and the next
+    loadavg: tuple[float, float] | None = None  # the machine's 1-minute load at start and end
 
     @property
     def times(self) -> list[float]:
@@ -135,6 +156,9 @@ class LoadResult:
     def summary(self) -> dict:
         by_kind = {k: [t for s in self.sessions if s.kind == k for t in s.times] for k in ("period", "wijk")}
         return {
+            "client": self.client,
+            "think_s": self.think_s,
+            "loadavg": self.loadavg,
             "sessions": len(self.sessions),
             "duration_s": round(self.duration_s, 1),
             "switches": len(self.times),
@@ -144,6 +168,7 @@ class LoadResult:
             **{f"{k}_p50_s": percentile(v, 0.5) for k, v in by_kind.items()},
             **{f"{k}_p95_s": percentile(v, 0.95) for k, v in by_kind.items()},
             "errors": [e for s in self.sessions for e in s.errors],
+            "unfinished": [u for s in self.sessions for u in s.unfinished],
             "retries": sum(s.retries for s in self.sessions),
             "publications": [p.__dict__ for p in self.publications],
             "stale_sessions": [s.number for s in self.sessions if s.final_build is not True],
@@ -225,183 +250,337 @@ def build_in_subprocess(exports: Path, warehouse: Path, log: Path) -> str:
 
 
 # ------------------------------------------------------------------------------ the sessions
+#
+# One loop for both clients (`_load`, `_run_session`, `_final_check`); a driver does what differs:
+# open a page, switch once, and read the page (build id, errors, metric values).
 
 
-async def _combobox(page, label: str, timeout_ms: int):
-    box = page.get_by_role("combobox", name=label, exact=True).first
-    await box.wait_for(state="visible", timeout=timeout_ms)
-    return box
+def _choose(options: list[str], current: str | None, session: Session, step: int) -> int | None:
+    """The option a session switches to: another one than shown, never the whole gemeente."""
+    choices = [i for i, t in enumerate(options) if t != current and not t.endswith("(hele gemeente)")]
+    return choices[(step * 7 + session.number) % len(choices)] if choices else None
 
 
-async def _switch(page, session: Session, step: int, timeout_ms: int) -> None:
-    """Choose another period or wijk; record the seconds until it is drawn."""
-    from playwright.async_api import TimeoutError as PWTimeout
-
-    label = PERIOD_LABEL if session.kind == "period" else WIJK_LABEL
-    box = await _combobox(page, label, timeout_ms)
-    current = (await box.input_value()).strip()
-    await box.click()
-    options = page.get_by_role("listbox", name=label).get_by_role("option")
-    try:
-        await options.first.wait_for(state="visible", timeout=10_000)
-        texts = [t.strip() for t in await options.all_inner_texts()]
-    except PWTimeout:  # a rerun (a new build arrived) closed the list: try again
-        session.retries += 1
-        await page.keyboard.press("Escape")
-        return
-    choices = [i for i, t in enumerate(texts) if t != current and not t.endswith("(hele gemeente)")]
-    if not choices:
-        await page.keyboard.press("Escape")
-        session.errors.append(f"session {session.number}: no other option than {current!r}")
-        return
-    target = choices[(step * 7 + session.number) % len(choices)]
-    await page.evaluate("window.__sdm.click = null; window.__sdm.states = []")
-    try:
-        await options.nth(target).click(timeout=5_000)
-    except PWTimeout:
-        session.retries += 1
-        await page.keyboard.press("Escape")
-        return
-    try:
-        handle = await page.wait_for_function(_SWITCH_DONE, arg=[session.kind, texts[target]],
-                                              timeout=timeout_ms, polling=100)
-        end = await handle.json_value()
-        start = await page.evaluate("window.__sdm.click")
-        session.times.append((end - start) / 1000.0)
-        session.shown = texts[target]
-    except PWTimeout:
-        session.errors.append(f"session {session.number}: {texts[target]!r} not drawn within "
-                              f"{timeout_ms / 1000:.0f} s")
-    for error in await page.evaluate(_ERRORS):
-        session.errors.append(f"session {session.number}: {error}")
+def _label(session: Session) -> str:
+    return PERIOD_LABEL if session.kind == "period" else WIJK_LABEL
 
 
-async def _run_session(browser, base: str, session: Session, go: asyncio.Event, stop: asyncio.Event,
-                       timeout_ms: int, think_s: float) -> tuple:
+class BrowserDriver:
+    """Headless Debian chromium through playwright, a context per session."""
+
+    name = "browser"
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    async def __aenter__(self) -> Self:
+        from playwright.async_api import async_playwright
+
+        self._pw = await async_playwright().start()
+        self._browser = await self._pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                                       headless=True)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self._browser.close()
+        await self._pw.stop()
+
+    async def _combobox(self, page, label: str, timeout_s: float):
+        box = page.get_by_role("combobox", name=label, exact=True).first
+        await box.wait_for(state="visible", timeout=timeout_s * 1000)
+        return box
+
+    async def open(self, session: Session, timeout_s: float):
+        context = await self._browser.new_context(viewport={"width": 1400, "height": 1000}, locale="nl-NL")
+        await context.add_init_script(_INIT_SCRIPT)
+        page = await context.new_page()
+        path = "/" if session.kind == "period" else "/" + WIJK_PAGE
+        await page.goto(self.base + path, wait_until="commit", timeout=timeout_s * 1000)
+        await page.wait_for_function(_RUN_DONE, timeout=timeout_s * 1000, polling=100)
+        session.shown = (await (await self._combobox(page, _label(session), timeout_s)).input_value()).strip()
+        return page
+
+    async def switch(self, page, session: Session, step: int, timeout_s: float) -> float | None:
+        """Choose another period or wijk; the seconds from the mouse-down until it is drawn."""
+        from playwright.async_api import TimeoutError as PWTimeout
+
+        label = _label(session)
+        box = await self._combobox(page, label, timeout_s)
+        current = (await box.input_value()).strip()
+        await box.click()
+        options = page.get_by_role("listbox", name=label).get_by_role("option")
+        try:
+            await options.first.wait_for(state="visible", timeout=10_000)
+            texts = [t.strip() for t in await options.all_inner_texts()]
+        except PWTimeout:  # a rerun (a new build arrived) closed the list: try again
+            session.retries += 1
+            await page.keyboard.press("Escape")
+            return None
+        target = _choose(texts, current, session, step)
+        if target is None:
+            await page.keyboard.press("Escape")
+            session.errors.append(f"session {session.number}: no other option than {current!r}")
+            return None
+        await page.evaluate("window.__sdm.click = null; window.__sdm.states = []")
+        try:
+            await options.nth(target).click(timeout=5_000)
+        except PWTimeout:
+            session.retries += 1
+            await page.keyboard.press("Escape")
+            return None
+        seconds = None
+        try:
+            handle = await page.wait_for_function(_SWITCH_DONE, arg=[session.kind, texts[target]],
+                                                  timeout=timeout_s * 1000, polling=100)
+            end = await handle.json_value()
+            start = await page.evaluate("window.__sdm.click")
+            seconds = (end - start) / 1000.0
+            session.shown = texts[target]
+        except PWTimeout:
+            session.errors.append(f"session {session.number}: {texts[target]!r} not drawn within "
+                                  f"{timeout_s:.0f} s")
+        session.errors.extend(f"session {session.number}: {e}" for e in await self.errors(page))
+        return seconds
+
+    async def shows_build(self, page, build_id: str) -> bool:
+        state = await page.evaluate(
+            "() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state')")
+        stale = await page.locator('[data-testid="stElementContainer"][data-stale="true"]').count()
+        return build_id in await page.evaluate(_SIDEBAR_TEXT) and state == "notRunning" and not stale
+
+    async def build_text(self, page) -> str:
+        return await page.evaluate(_SIDEBAR_TEXT)
+
+    async def errors(self, page) -> list[str]:
+        return await page.evaluate(_ERRORS)
+
+    async def metric_values(self, page) -> list[str]:
+        return [t.strip() for t in await page.locator('[data-testid="stMetricValue"]').all_inner_texts()]
+
+    async def alive(self, page) -> bool:
+        return not page.is_closed()
+
+    async def close(self, page) -> None:
+        await page.context.close()
+
+
+def _ws_shows(kind: str, target: str, texts: list[str]) -> bool:
+    """The run shows `target`: the overview's bold period line, or the Wijken page's profile
+    subheader (what _SWITCH_DONE looks for in the browser)."""
+    if kind == "period":
+        return any(t.startswith(f"**{target}**") for t in texts)
+    return any(t.startswith(f"Wijkprofiel {target} ") for t in texts)
+
+
+class WebsocketDriver:
+    """Streamlit's own websocket protocol without a browser (bench/stclient.py), a connection
+    per session: the same messages a browser sends, none of its rendering cost."""
+
+    name = "ws"
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        pass
+
+    async def open(self, session: Session, timeout_s: float) -> StreamlitSession:
+        client = StreamlitSession(self.base, "" if session.kind == "period" else WIJK_PAGE)
+        await client.connect()
+        try:
+            await client.open_page(timeout=timeout_s)
+        except RunNotFinished as exc:  # the page is there, its run never ended (see Session)
+            session.unfinished.append(f"session {session.number} (first page): {exc}")
+        box = client.selectbox(_label(session))
+        if box is None:
+            raise RuntimeError(f"no selectbox {_label(session)!r} on the page")
+        session.shown = box[2] or ""
+        return client
+
+    async def switch(self, client: StreamlitSession, session: Session, step: int,
+                     timeout_s: float) -> float | None:
+        """Choose another period or wijk; the seconds from sending the rerun to its
+        script_finished (the run that shows the choice)."""
+        box = client.selectbox(_label(session))
+        if box is None:
+            session.errors.append(f"session {session.number}: no selectbox {_label(session)!r} on the page")
+            return None
+        widget, options, current = box
+        target = _choose(options, current, session, step)
+        if target is None:
+            session.errors.append(f"session {session.number}: no other option than {current!r}")
+            return None
+        chosen = options[target]
+        sent, mark = time.monotonic(), client.mark()
+        seconds = None
+        try:
+            run = await client.rerun({widget: chosen}, timeout=timeout_s,
+                                     accept=lambda r: _ws_shows(session.kind, chosen, client.texts(r)))
+            seconds = run.finished - sent
+            session.shown = chosen
+        except RunNotFinished as exc:
+            session.shown = chosen
+            session.unfinished.append(f"session {session.number}: {chosen!r}: {exc}; since the request: "
+                                      f"{client.events_since(mark)}")
+        except TimeoutError:
+            drawn = "drawn but" if _ws_shows(session.kind, chosen, client.texts()) else "not drawn,"
+            session.errors.append(f"session {session.number}: {chosen!r} {drawn} no finished run within "
+                                  f"{timeout_s:.0f} s; since the request: {client.events_since(mark)}")
+        session.errors.extend(f"session {session.number}: {e}" for e in await self.errors(client))
+        return seconds
+
+    async def shows_build(self, client: StreamlitSession, build_id: str) -> bool:
+        if client.closed is not None:
+            raise SessionClosed(client.closed)
+        return not client.running and any(build_id in t for t in client.texts())
+
+    async def build_text(self, client: StreamlitSession) -> str:
+        return " | ".join(t for t in client.texts() if "build" in t)
+
+    async def errors(self, client: StreamlitSession) -> list[str]:
+        found, client.errors[:] = list(client.errors), []
+        return found
+
+    async def metric_values(self, client: StreamlitSession) -> list[str]:
+        return [e.metric.body.strip() for e in client.elements("metric")]
+
+    async def alive(self, client: StreamlitSession) -> bool:
+        return client.closed is None
+
+    async def close(self, client: StreamlitSession) -> None:
+        await client.close()
+
+
+DRIVERS = {"ws": WebsocketDriver, "browser": BrowserDriver}
+
+
+async def _run_session(driver, session: Session, go: asyncio.Event, stop: asyncio.Event,
+                       timeout_s: float, think_s: float):
     opened = time.monotonic()
-    context = await browser.new_context(viewport={"width": 1400, "height": 1000}, locale="nl-NL")
-    await context.add_init_script(_INIT_SCRIPT)
-    page = await context.new_page()
-    path = "/" if session.kind == "period" else "/" + WIJK_PAGE
-    await page.goto(base + path, wait_until="commit", timeout=timeout_ms)
-    await page.wait_for_function(_RUN_DONE, timeout=timeout_ms, polling=100)
-    label = PERIOD_LABEL if session.kind == "period" else WIJK_LABEL
-    session.shown = (await (await _combobox(page, label, timeout_ms)).input_value()).strip()
+    handle = await driver.open(session, timeout_s)
     session.load_s = time.monotonic() - opened
     session.ready = True
     await go.wait()  # every session has its page: the measured window starts together
     step = 0
     while not stop.is_set():
         try:
-            await _switch(page, session, step, timeout_ms)
+            seconds = await driver.switch(handle, session, step, timeout_s)
+            if seconds is not None:
+                session.times.append(seconds)
         except Exception as exc:  # noqa: BLE001 - a broken session is an error of the run, not a crash
             session.errors.append(f"session {session.number}: {type(exc).__name__}: {str(exc)[:300]}")
+            if not await driver.alive(handle):
+                break
             await asyncio.sleep(1)
         step += 1
         await asyncio.sleep(think_s)
-    return context, page
+    return handle
 
 
-async def _final_check(page, session: Session, build_id: str, warehouse: Path, timeout_s: float) -> None:
-    """Wait until the session shows the last build (the fragment reruns it within seconds)."""
+async def _final_check(driver, handle, session: Session, build_id: str, warehouse: Path,
+                       timeout_s: float) -> None:
+    """After the last publication: the open page picks up the last build by itself (the
+    dashboard's fragment reruns it within seconds), and one more switch still shows it; on the
+    overview that page shows the last build's figure for the period it shows."""
     started = time.monotonic()
     while time.monotonic() - started < timeout_s:
-        state = await page.evaluate(
-            "() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state')")
-        stale = await page.locator('[data-testid="stElementContainer"][data-stale="true"]').count()
-        if build_id in await page.evaluate(_SIDEBAR_TEXT) and state == "notRunning" and not stale:
-            session.final_build = True
+        if await driver.shows_build(handle, build_id):
             session.fresh_after_s = time.monotonic() - started
             break
         await asyncio.sleep(0.25)
     else:
         session.final_build = False
-        side = await page.evaluate(_SIDEBAR_TEXT)
         session.errors.append(f"session {session.number} (end): not on build {build_id} after "
-                              f"{timeout_s:.0f} s; sidebar: ...{side[-160:]}")
-    for error in await page.evaluate(_ERRORS):
-        session.errors.append(f"session {session.number} (end): {error}")
+                              f"{timeout_s:.0f} s; shows: ...{(await driver.build_text(handle))[-160:]}")
+        return
+    # One more switch, not counted in the load figures.
+    await driver.switch(handle, session, -1, timeout_s)
+    session.final_build = await driver.shows_build(handle, build_id)
+    if not session.final_build:
+        session.errors.append(f"session {session.number} (end): after one more switch not on build "
+                              f"{build_id}; shows: ...{(await driver.build_text(handle))[-160:]}")
+    session.errors.extend(f"session {session.number} (end): {e}" for e in await driver.errors(handle))
     if session.kind == "period" and session.final_build:
         expected = headline_text(warehouse, session.shown)
         if expected is not None:
-            values = [t.strip() for t in await page.locator('[data-testid="stMetricValue"]').all_inner_texts()]
-            session.final_figure = expected in values
+            session.final_figure = expected in await driver.metric_values(handle)
 
 
-async def _load(base: str, warehouse: Path, sessions: int, duration_s: float,
+async def _load(driver, warehouse: Path, sessions: int, duration_s: float,
                 publisher: Callable[[Callable[[Publication], None]], None], after_last_s: float,
                 timeout_s: float, think_s: float) -> LoadResult:
-    from playwright.async_api import async_playwright
+    result = LoadResult([Session(i, "period" if i % 2 == 0 else "wijk") for i in range(sessions)], [],
+                        0.0, client=driver.name, think_s=think_s)
+    async with driver:
+        go, stop = asyncio.Event(), asyncio.Event()
+        tasks = [asyncio.create_task(_run_session(driver, s, go, stop, timeout_s, think_s))
+                 for s in result.sessions]
+        while not all(s.ready or t.done() for s, t in zip(result.sessions, tasks)):
+            await asyncio.sleep(0.2)
+        go.set()
+        started, load_at_start = time.monotonic(), os.getloadavg()[0]
+        published = threading.Event()
 
-    timeout_ms = int(timeout_s * 1000)
-    result = LoadResult([Session(i, "period" if i % 2 == 0 else "wijk") for i in range(sessions)], [], 0.0)
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            go, stop = asyncio.Event(), asyncio.Event()
-            tasks = [asyncio.create_task(_run_session(browser, base, s, go, stop, timeout_ms, think_s))
-                     for s in result.sessions]
-            while not all(s.ready or t.done() for s, t in zip(result.sessions, tasks)):
-                await asyncio.sleep(0.2)
-            go.set()
-            started = time.monotonic()
-            published = threading.Event()
+        def publish_all() -> None:
+            try:
+                publisher(result.publications.append)
+            except Exception as exc:  # noqa: BLE001 - reported in the result
+                result.publisher_error = f"{type(exc).__name__}: {exc}"[:1000]
+            finally:
+                published.set()
 
-            def record(p: Publication) -> None:
-                result.publications.append(p)
+        thread = threading.Thread(target=publish_all, daemon=True)
+        thread.start()
+        last = None
+        while True:  # a session that failed is reported at the end; the others go on
+            await asyncio.sleep(0.5)
+            if published.is_set() and last is None:
+                last = time.monotonic()
+            if (last is not None and time.monotonic() - started >= duration_s
+                    and time.monotonic() - last >= after_last_s):
+                break
+        stop.set()
+        result.duration_s = time.monotonic() - started
+        result.loadavg = (load_at_start, os.getloadavg()[0])
+        handles = []
+        for s, t in zip(result.sessions, tasks):
+            try:
+                handles.append(await t)
+            except Exception as exc:  # noqa: BLE001
+                s.errors.append(f"session {s.number} did not run: {type(exc).__name__}: {str(exc)[:300]}")
+                handles.append(None)
+        final_id = build_id_of(warehouse)
 
-            def publish_all() -> None:
-                try:
-                    publisher(record)
-                except Exception as exc:  # noqa: BLE001 - reported in the result
-                    result.publisher_error = f"{type(exc).__name__}: {exc}"[:1000]
-                finally:
-                    published.set()
+        async def check(handle, s: Session) -> None:
+            try:
+                await _final_check(driver, handle, s, final_id, warehouse, timeout_s=min(timeout_s, 240))
+            except Exception as exc:  # noqa: BLE001
+                s.final_build = False
+                s.errors.append(f"session {s.number} (end): {type(exc).__name__}: {str(exc)[:300]}")
 
-            thread = threading.Thread(target=publish_all, daemon=True)
-            thread.start()
-            last = None
-            while True:
-                await asyncio.sleep(0.5)
-                if any(t.done() and t.exception() for t in tasks):
-                    break
-                if published.is_set() and last is None:
-                    last = time.monotonic()
-                if (last is not None and time.monotonic() - started >= duration_s
-                        and time.monotonic() - last >= after_last_s):
-                    break
-            stop.set()
-            result.duration_s = time.monotonic() - started
-            opened = []
-            for s, t in zip(result.sessions, tasks):
-                try:
-                    opened.append(await t)
-                except Exception as exc:  # noqa: BLE001
-                    s.errors.append(f"session {s.number} did not run: {type(exc).__name__}: {str(exc)[:300]}")
-                    opened.append(None)
-            final_id = build_id_of(warehouse)
-            await asyncio.gather(*[
-                _final_check(o[1], s, final_id, warehouse, timeout_s=min(timeout_s, 240))
-                for s, o in zip(result.sessions, opened) if o is not None
-            ])
-            for o in opened:
-                if o is not None:
-                    await o[0].close()
-        finally:
-            await browser.close()
+        await asyncio.gather(*[check(h, s) for h, s in zip(handles, result.sessions) if h is not None])
+        for h in handles:
+            if h is not None:
+                await driver.close(h)
     return result
 
 
 def run_load(warehouse: Path, publisher: Callable[[Callable[[Publication], None]], None], *,
              sessions: int = 20, duration_s: float = 60.0, after_last_s: float = 8.0,
-             timeout_s: float = 90.0, think_s: float = 0.3, log_dir: Path = DEFAULT_WORK) -> LoadResult:
-    """Serve `warehouse` with `sdmonitor dashboard`, run the sessions, let `publisher` publish."""
+             timeout_s: float = 300.0, think_s: float = 0.3, client: str = "ws",
+             log_dir: Path = DEFAULT_WORK) -> LoadResult:
+    """Serve `warehouse` with `sdmonitor dashboard`, run the sessions (`client` "ws" or
+    "browser"), let `publisher` publish."""
     log_dir.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     proc, _ = start_server(warehouse, port, log_dir / f"dashboard_{port}.log")
     try:
-        return asyncio.run(_load(f"http://127.0.0.1:{port}", warehouse, sessions, duration_s,
-                                 publisher, after_last_s, timeout_s, think_s))
+        driver = DRIVERS[client](f"http://127.0.0.1:{port}")
+        return asyncio.run(_load(driver, warehouse, sessions, duration_s, publisher, after_last_s,
+                                 timeout_s, think_s))
     finally:
         stop_server(proc)
 
@@ -415,21 +594,39 @@ def timed(started: float, record: Callable[[Publication], None], action: Callabl
 # ------------------------------------------------------------------------------ the report
 
 
-def render(summary: dict, scale: float, sessions: int) -> str:
+_CLIENT_TEXT = {
+    "ws": (("als websocket-client (`bench/stclient.py`: Streamlits eigen protocol, dezelfde berichten "
+            "als de browser stuurt, zonder browser; één verbinding per sessie)"),
+           ("Paginaverversing = van het versturen van de nieuwe keuze (een rerun met de nieuwe "
+           "widgetwaarde) tot het `script_finished`-bericht van de run die de gekozen periode of wijk "
+           "toont: de tijd van de server, inclusief het versturen van alle elementen. Het tekenen in "
+           "een echte browser (grafieken) komt daar nog bij en is hier niet gemeten.")),
+    "browser": ("in één headless Chromium (elk een eigen context)",
+                ("Paginaverversing = van de klik op de nieuwe keuze tot de herberekende pagina "
+                 "getekend is (in de klok van de pagina).")),
+}
+
+
+def render(summary: dict, scale: float, sessions: int, first_build_s: float | None = None) -> str:
     def s(v) -> str:
         return "–" if v is None else f"{v:.2f} s".replace(".", ",")
 
+    def n(v: float) -> str:
+        return f"{v:.1f}".replace(".", ",")
+
+    client = summary.get("client", "browser")
+    wie, wat = _CLIENT_TEXT[client]
     pubs = ", ".join(f"{p['build_id']} na {p['at_s']:.0f} s (build {p['seconds']:.0f} s)"
                      for p in summary["publications"])
     lines = [
         START,
         "## Belasting: gelijktijdige sessies tijdens een nieuwe build",
         "",
-        (f"Gemeten met `python -m bench.load` op {datetime.now():%d-%m-%Y %H:%M} ({os.cpu_count()} cores): "
-        f"{sessions} sessies in één headless Chromium (elk een eigen context), de helft wisselt de "
-        f"periode op het overzicht, de helft de wijk op de pagina Wijken, {summary['duration_s']:.0f} s "
-        f"lang, terwijl twee volledige builds (schaal {scale:g}) naar hetzelfde bestand publiceren. "
-        "Paginaverversing = van de klik op de nieuwe keuze tot de herberekende pagina getekend is."),
+        (f"Gemeten met `python -m bench.load --client {client}` op {datetime.now():%d-%m-%Y %H:%M} "
+         f"({os.cpu_count()} cores, één Streamlit-proces): {sessions} sessies {wie}; de helft wisselt de "
+         f"periode op het overzicht, de helft de wijk op de pagina Wijken, elk {n(summary.get('think_s', 0.3))} s "
+         f"na de vorige wissel opnieuw, {summary['duration_s']:.0f} s lang, terwijl twee volledige "
+         f"builds (schaal {scale:g}) naar hetzelfde bestand publiceren. {wat}"),
         "",
         "| meting | p50 | p95 | max | aantal |",
         "|---|---|---|---|---|",
@@ -437,15 +634,36 @@ def render(summary: dict, scale: float, sessions: int) -> str:
         f"| periode (overzicht) | {s(summary['period_p50_s'])} | {s(summary['period_p95_s'])} | | |",
         f"| wijk (Wijken) | {s(summary['wijk_p50_s'])} | {s(summary['wijk_p95_s'])} | | |",
         "",
-        (f"Fouten op een pagina: {len(summary['errors'])}. Sessies die na de laatste publicatie niet de "
-        f"nieuwe build toonden: {len(summary['stale_sessions'])}; met een verouderd cijfer: "
-        f"{len(summary['stale_figures'])}. Elke sessie toonde de nieuwe build binnen "
-        f"{summary['fresh_after_s_max']:.1f} s na het einde van de belasting. Publicaties: {pubs}."),
+        (f"Fouten op een pagina (uitzondering, foutmelding, verbroken verbinding): {len(summary['errors'])}. "
+         f"Sessies die na de laatste publicatie niet de nieuwe build toonden: "
+         f"{len(summary['stale_sessions'])}; met een verouderd cijfer: {len(summary['stale_figures'])}. "
+         f"Elke sessie toonde de nieuwe build vanzelf binnen {n(summary['fresh_after_s_max'])} s na het "
+         f"einde van de belasting, en na nog één wissel nog steeds. Eerste pagina (vóór de meting, alle "
+         f"sessies tegelijk): uiterlijk {n(summary['first_load_s_max'])} s. Publicaties: {pubs}"
+         + (f"; de eerste build vooraf, zonder sessies: {first_build_s:.0f} s" if first_build_s else "")
+         + "."
+         + (" Belasting van de machine (load average over 1 minuut, ook andere processen) bij begin en "
+            f"eind: {n(summary['loadavg'][0])} en {n(summary['loadavg'][1])}." if summary.get("loadavg") else "")),
     ]
+    if summary["errors"]:
+        lines += ["", "Eerste fouten: " + "; ".join(f"`{e[:160]}`" for e in summary["errors"][:3]) + "."]
+    if summary.get("unfinished"):
+        lines += ["", (f"Niet afgesloten runs: bij {len(summary['unfinished'])} wissels (naast de gemeten) "
+                       "tekende de run de gekozen periode of wijk, maar stuurde de server nooit het einde "
+                       "van die run (`script_finished`) en ook niet de laatste berichten ervoor; ze tellen "
+                       "niet mee in de tijden en niet als fout. Het debuglog van de server (Streamlit 1.67) "
+                       "toont op zulke momenten \"Ignoring event from non-current ScriptRunner: "
+                       "SCRIPT_STOPPED_WITH_SUCCESS\": een herhaling van het fragment `queries._nieuwe_build` "
+                       "(elke 3 s per sessie) startte een nieuwe ScriptRunner voordat de server de laatste "
+                       "berichten van de vorige run had verwerkt, en de sessie gooide die weg. In een browser "
+                       "blijven dan de laatste elementen van de pagina die van de vorige keuze tot de volgende "
+                       "volledige run. Zie `bench/stclient.py` (RunNotFinished).")]
+    if summary.get("publisher_error"):
+        lines += ["", f"Publiceren mislukte: `{summary['publisher_error'][:300]}`."]
     if sessions < 20:
-        lines += ["", (f"Het doel is 20 sessies. Op deze gedeelde machine (2 cores, ook andere processen) "
-                       "kwamen 20 Chromium-sessies niet door hun eerste pagina binnen 400 s; dit is gemeten "
-                       f"met {sessions}. Zie het rapport van issue 8.")]
+        lines += ["", f"Het doel is 20 sessies; dit is gemeten met {sessions}."
+                  + (" Met 20 Chromium-sessies op 2 cores kwam geen sessie door haar eerste pagina "
+                     "(de browsers nemen de processor); daarvoor is `--client ws`." if client == "browser" else "")]
     lines.append(END)
     return "\n".join(lines)
 
@@ -469,6 +687,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--client", choices=sorted(DRIVERS), default="ws",
+                        help="ws: Streamlit's websocket protocol without a browser; browser: headless chromium")
+    parser.add_argument("--think", type=float, default=0.3, help="seconds between a switch drawn and the next")
+    parser.add_argument("--timeout", type=float, default=300.0,
+                        help="seconds a first page or a switch may take before it counts as an error")
     args = parser.parse_args(argv)
     from sdmonitor.generate import generate
 
@@ -484,7 +707,9 @@ def main(argv: list[str] | None = None) -> int:
     warehouse = work / "monitor.duckdb"
     log = work / "builds.log"
     print(f"eerste build (schaal {args.scale:g}) ...", flush=True)
+    t0 = time.monotonic()
     build_in_subprocess(exports[0], warehouse, log)
+    first_build_s = time.monotonic() - t0
 
     def publisher(record: Callable[[Publication], None]) -> None:
         started = time.monotonic()
@@ -496,12 +721,12 @@ def main(argv: list[str] | None = None) -> int:
     def result_ids(_record) -> str:
         return build_id_of(warehouse)
 
-    print(f"{args.sessions} sessies, minstens {args.duration:.0f} s ...", flush=True)
+    print(f"{args.sessions} sessies ({args.client}), minstens {args.duration:.0f} s ...", flush=True)
     result = run_load(warehouse, publisher, sessions=args.sessions, duration_s=args.duration,
-                      log_dir=work)
+                      think_s=args.think, timeout_s=args.timeout, client=args.client, log_dir=work)
     summary = result.summary()
     (work / "load_result.json").write_text(json.dumps(summary, indent=2, default=str))
-    write_section(args.out, render(summary, args.scale, args.sessions))
+    write_section(args.out, render(summary, args.scale, args.sessions, first_build_s))
     print(json.dumps(summary, indent=2, default=str))
     ok = not summary["errors"] and not summary["stale_sessions"] and not summary["stale_figures"] \
         and not summary["publisher_error"] and len(summary["publications"]) == 2
