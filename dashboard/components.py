@@ -5,8 +5,15 @@ Pages only lay out; everything that turns warehouse rows into something on scree
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import io
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -17,10 +24,21 @@ from sdmonitor import charts, nl
 from sdmonitor.chartdata import (
     benchmark_frame,
     figuur_frame,
+    reden_onderdrukt,
     toelichting,
     waarde_tekst,
 )
 from sdmonitor.kerncijfers import KERNCIJFERS, Kern
+
+# Streamlit runs a full garbage collection after every script run (runner.postScriptGC), the
+# 3-second check for a new build included, and holds the interpreter lock while it does, so the
+# rerun's last messages wait for it: 70-500 ms per run on the shared 2-core machine, more than the
+# page itself. Nearly all it walks are the objects of the modules just imported (pandas, Altair's
+# schema classes, DuckDB, Streamlit), which live as long as the process. Moving them out of the
+# collector's reach once, here (this module is imported once per process, after those imports),
+# brought a collection down to 2-3 ms. Reference counting frees everything as before; only
+# reference cycles among these import-time objects are no longer looked for.
+gc.freeze()
 
 KERN_INDICATOREN = sorted({k.indicator for k in KERNCIJFERS})
 
@@ -102,12 +120,11 @@ def onvolledig_uitleg() -> str:
 
 
 def indicator_info(indicator: str) -> dict:
-    ind = queries.indicatoren()
-    rij = ind[ind["indicator"] == indicator]
-    if rij.empty:
+    info = queries.indicator_infos().get(indicator)
+    if info is None:
         return {"indicator": indicator, "label_nl": indicator, "eenheid": "", "definitie": "",
                 "familie": "", "richting": ""}
-    return rij.iloc[0].to_dict()
+    return dict(info)
 
 
 def termijn(uitsplitsing: str) -> float | None:
@@ -154,12 +171,76 @@ def downloads(df: pd.DataFrame, naam: str) -> None:
     )
 
 
-def grafiek(chart, df: pd.DataFrame, naam: str, **kwargs):
-    """A chart with its downloads underneath. Returns the selection event when one is asked for."""
-    if df.empty:
+# ---------------------------------------------------------------- charts as Vega-Lite specs
+#
+# Building an Altair chart and turning it into a Vega-Lite dict (st.altair_chart validates the
+# whole spec against the schema on every call) cost 50-130 ms of CPU per chart on every rerun
+# (the wijk grid most), more than the rest of a page. A chart depends only on its frame and a few
+# arguments, so each spec is built once per (chart function, frame content, arguments) and kept;
+# a rerun then costs a hash of the frame (<1 ms) and a JSON parse. The frames go to Streamlit as
+# named datasets (Arrow), as st.altair_chart sends them; only the schema validation is left out
+# here: tests/test_charts.py validates every chart kind and checks that this spec is the one
+# st.altair_chart would send.
+
+MAX_SPECS = 256
+_specs: OrderedDict[tuple, tuple[str, dict[str, pd.DataFrame]]] = OrderedDict()
+_specs_lock = threading.Lock()
+
+
+def _vingerafdruk(df: pd.DataFrame) -> str:
+    """A content hash of a frame: columns, types, values (not the index)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr((list(df.columns), [str(t) for t in df.dtypes], len(df))).encode())
+    h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def _naar_vega_lite(chart: alt.TopLevelMixin) -> tuple[str, dict[str, pd.DataFrame]]:
+    """The chart as Vega-Lite JSON whose data are named datasets, and those datasets (frames)."""
+    datasets: dict[str, pd.DataFrame] = {}
+
+    def benoem(deel) -> None:
+        data = getattr(deel, "data", alt.Undefined)
+        if isinstance(data, pd.DataFrame):
+            naam = f"data-{_vingerafdruk(data)}"
+            datasets[naam] = data
+            deel.data = alt.NamedData(name=naam)
+        lagen = getattr(deel, "layer", alt.Undefined)
+        for sub in lagen if isinstance(lagen, list) else []:
+            benoem(sub)
+
+    benoem(chart)
+    # top_level=False: without Altair's default theme (its 300 px defaults), as st.altair_chart
+    # renders; no data transformer is involved, so no global Altair state is touched.
+    spec = chart.to_dict(validate=False, context={"top_level": False})
+    spec["$schema"] = alt.SCHEMA_URL
+    return json.dumps(spec), datasets
+
+
+def vega_spec(maak: Callable[..., alt.TopLevelMixin], df: pd.DataFrame, **args) -> dict:
+    """The Vega-Lite spec (a fresh dict, datasets included) of `maak(df, **args)`, built once."""
+    key = (maak.__module__, maak.__qualname__, _vingerafdruk(df), tuple(sorted(args.items())))
+    with _specs_lock:
+        gevonden = _specs.get(key)
+        if gevonden is not None:
+            _specs.move_to_end(key)
+    if gevonden is None:
+        gevonden = _naar_vega_lite(maak(df, **args))
+        with _specs_lock:
+            _specs[key] = gevonden
+            while len(_specs) > MAX_SPECS:
+                _specs.popitem(last=False)
+    tekst, datasets = gevonden
+    return {**json.loads(tekst), "datasets": dict(datasets)}
+
+
+def grafiek(spec: dict | None, df: pd.DataFrame, naam: str, **kwargs):
+    """A chart (a spec from vega_spec) with its downloads underneath. Returns the selection
+    event when one is asked for."""
+    if df.empty or spec is None:
         st.info("Geen cijfers voor deze keuze.")
         return None
-    event = st.altair_chart(chart, width="stretch", **kwargs)
+    event = st.vega_lite_chart(spec=spec, width="stretch", **kwargs)
     downloads(df, naam)
     return event
 
@@ -223,10 +304,11 @@ def sectie_trend(
         frame = pd.concat([frame, benchmark_frame(bm, info["eenheid"], meerdere)], ignore_index=True)
     # The definition sits behind the (?) of the title: always there, never in the way.
     st.markdown(f"**{titel or info['label_nl']}**", help=info.get("definitie") or None)
-    chart = None
+    spec = None
     if not frame.empty:
-        chart = charts.trend(frame, as_titel=nl.eenheid_label(info["eenheid"]), norm=norm, norm_label=norm_label)
-    grafiek(chart, frame, naam or f"{indicator}_trend")
+        spec = vega_spec(charts.trend, frame, as_titel=nl.eenheid_label(info["eenheid"]), norm=norm,
+                         norm_label=norm_label)
+    grafiek(spec, frame, naam or f"{indicator}_trend")
     onderdrukt_melding(frame)
     if weggelaten:
         eerste = eerste_volledige_periode()
@@ -262,8 +344,8 @@ def sectie_staven(
     frame = figuur_frame(df, **kolommen)
     titel = titel or f"{info['label_nl']} – {nl.periode(periode())}"
     st.markdown(f"**{titel}**", help=info.get("definitie") or None)
-    chart = charts.staven(frame, as_titel=nl.eenheid_label(info["eenheid"])) if not frame.empty else None
-    grafiek(chart, frame, naam or f"{indicator}_{periode()}")
+    spec = vega_spec(charts.staven, frame, as_titel=nl.eenheid_label(info["eenheid"])) if not frame.empty else None
+    grafiek(spec, frame, naam or f"{indicator}_{periode()}")
     onderdrukt_melding(frame)
     return frame
 
@@ -271,17 +353,28 @@ def sectie_staven(
 # ---------------------------------------------------------------- the KPI tile
 
 
-def _kern_rij(kern: Kern, per: str) -> pd.Series | None:
-    # One query per period for every headline figure of the gemeente (cached per file version),
-    # not one per tile: a period switch costs one query instead of one per tile.
-    df = queries.cijfers(indicatoren=KERN_INDICATOREN, periodes=[per], gebieden=[queries.gemeente_code()])
-    df = df[df["indicator"] == kern.indicator]
-    if df.empty:
+def _kern_rijen() -> dict[tuple[str, str], list[dict]]:
+    """Every headline figure of the gemeente in every half-year, per (indicator, periode), as
+    rows: one query (a few hundred rows) and one lookup table per file version, so neither a
+    tile nor a period switch queries or filters a frame."""
+    def bereken() -> dict[tuple[str, str], list[dict]]:
+        df = queries.cijfers(indicatoren=KERN_INDICATOREN, gebieden=[queries.gemeente_code()])
+        rijen: dict[tuple[str, str], list[dict]] = {}
+        for r in df.to_dict("records"):
+            rijen.setdefault((r["indicator"], r["periode"]), []).append(r)
+        return rijen
+    return queries.per_versie("kern_rijen", bereken)
+
+
+def _kern_rij(kern: Kern, per: str) -> dict | None:
+    rijen = _kern_rijen().get((kern.indicator, per))
+    if not rijen:
         return None
     if kern.modus == "top":
-        return df.sort_values("waarde", ascending=False, na_position="last").iloc[0]
-    rij = df[df["uitsplitsing"] == kern.uitsplitsing]
-    return rij.iloc[0] if not rij.empty else None
+        # The highest figure; on a tie the first breakdown value; no figure at all: the first row.
+        met_waarde = [r for r in rijen if pd.notna(r["waarde"])]
+        return max(met_waarde, key=lambda r: r["waarde"]) if met_waarde else rijen[0]
+    return next((r for r in rijen if r["uitsplitsing"] == kern.uitsplitsing), None)
 
 
 def _significant_verschil(rij, ref_waarde: float) -> str:
@@ -334,7 +427,7 @@ def kpi_tegel(kern: Kern, per: str, links: bool = True) -> None:
         st.metric(label, waarde_tekst(rij), delta=delta, delta_color=_delta_kleur(info.get("richting")),
                   help=info.get("definitie") or None)
         if rij["onderdrukt"]:
-            st.caption(f"{ONDERDRUKT_ICOON} Onderdrukt: {rij.get('reden_onderdrukt') or 'privacyregel'}")
+            st.caption(f"{ONDERDRUKT_ICOON} Onderdrukt: {reden_onderdrukt(rij)}")
         st.caption(trendtekst)
         _benchmark_regel(kern, rij, info)
         c1, c2 = st.columns(2)
@@ -360,17 +453,27 @@ def familie_tegels(familie: str) -> None:
             kpi_tegel(kern, periode(), links=False)
 
 
+def _kern_benchmarks() -> dict[tuple[str, str, str], dict]:
+    """The benchmark of each headline figure per (indicator, uitsplitsing, periode): one query for
+    every half-year, one lookup table per file version."""
+    def bereken() -> dict[tuple[str, str, str], dict]:
+        bm = queries.benchmarks(indicatoren=KERN_INDICATOREN)
+        uit: dict[tuple[str, str, str], dict] = {}
+        for r in bm.to_dict("records"):
+            uit.setdefault((r["indicator"], r["uitsplitsing"], r["periode"]), r)
+        return uit
+    return queries.per_versie("kern_benchmarks", bereken)
+
+
 def _benchmark_regel(kern: Kern, rij, info: dict) -> None:
-    bm = queries.benchmarks(indicatoren=KERN_INDICATOREN, periodes=[rij["periode"]])
-    bm = bm[(bm["indicator"] == kern.indicator) & (bm["uitsplitsing"] == rij["uitsplitsing"])]
-    if bm.empty:
+    b = _kern_benchmarks().get((kern.indicator, rij["uitsplitsing"], rij["periode"]))
+    if b is None:
         tekst = "Geen landelijk cijfer."
         if "stap" in nl.parse_uitsplitsing(rij["uitsplitsing"]):
             tekst = (f"Geen landelijk cijfer (wachttijden worden landelijk niet verzameld); "
                      f"norm: {termijn_tekst(rij['uitsplitsing'])}.")
         st.caption(tekst)
         return
-    b = bm.iloc[0]
     regel = f"**{b['label']}**: {nl.waarde(b['waarde'], info['eenheid'])}"
     if not rij["onderdrukt"] and pd.notna(rij["waarde"]):
         regel += (f" · verschil {nl.verschil(rij['waarde'] - b['waarde'], info['eenheid'])}, "
@@ -455,8 +558,7 @@ GEMEENTE_KEUZE = ""
 
 def wijk_indicatoren() -> list[str]:
     """Indicators that have figures per wijk in the chosen period."""
-    df = queries.cijfers(periodes=[periode()], soort="wijk")
-    return sorted(df["indicator"].unique())
+    return sorted(queries.indicatoren_met_wijken(periode()))
 
 
 def uitsplitsingen(indicator: str) -> list[str]:
@@ -516,8 +618,9 @@ def wijk_raster(frame: pd.DataFrame, titel: str) -> None:
     """The tile grid; a click on a tile opens that wijk's profile."""
     key = f"raster_{st.session_state.get(_NONCE, 0)}"
     gekozen = st.session_state.get(WIJK_KEY) or None
-    chart = charts.raster(frame, selectie="wijk", gekozen=gekozen) if not frame.empty else None
-    grafiek(chart, frame, "wijken_raster", key=key, on_select=lambda: _uit_raster(key),
+    # One spec per frame; the chosen wijk (its border) is set in the copy, not rebuilt per wijk.
+    spec = charts.zet_keuze(vega_spec(charts.raster, frame, selectie="wijk"), "wijk", gekozen) if not frame.empty else None
+    grafiek(spec, frame, "wijken_raster", key=key, on_select=lambda: _uit_raster(key),
             selection_mode="wijk")
     onderdrukt_melding(frame)
     onbekend_melding(frame)
@@ -553,9 +656,8 @@ def wijk_tabel(frame: pd.DataFrame) -> None:
 
 def wijk_kiezer() -> str:
     """Selectbox of the wijken ('' = gemeente as a whole), synced with ?wijk= and the clicks."""
-    g = queries.gebieden()
-    wijken = g[g["soort"] == "wijk"]
-    namen = dict(zip(wijken["gebied_code"], wijken["gebied_naam"]))
+    namen = queries.wijk_namen()
+    gemeente = f"{queries.gemeente_naam()} (hele gemeente)"
     opties = [GEMEENTE_KEUZE, *namen]
     gevraagd = url_waarde("wijk")
     if gevraagd in namen and st.session_state.get(WIJK_KEY) != gevraagd:
@@ -564,15 +666,15 @@ def wijk_kiezer() -> str:
         st.session_state[WIJK_KEY] = GEMEENTE_KEUZE
     return st.selectbox(
         "Wijkprofiel", opties, key=WIJK_KEY,
-        format_func=lambda c: namen.get(c, f"{queries.gemeente_naam()} (hele gemeente)"),
+        format_func=lambda c: namen.get(c, gemeente),
         on_change=lambda: kies_wijk(st.session_state[WIJK_KEY]),
     )
 
 
-def _profiel_kern(wijk: str, gm: str, indicator: str, uitsplitsing: str) -> None:
-    """The chosen indicator for the wijk beside the gemeente, as two figures."""
-    df = queries.cijfers(indicatoren=[indicator], periodes=[periode()], gebieden=[wijk, gm])
-    df = df[df["uitsplitsing"] == uitsplitsing]
+def _profiel_kern(df: pd.DataFrame, wijk: str, gm: str, indicator: str, uitsplitsing: str) -> None:
+    """The chosen indicator for the wijk beside the gemeente, as two figures (`df`: every
+    figure of the wijk and the gemeente in the period)."""
+    df = df[(df["indicator"] == indicator) & (df["uitsplitsing"] == uitsplitsing)]
     st.markdown(f"**{indicator_info(indicator)['label_nl']} ({nl.uitsplitsing_label(uitsplitsing)})**")
     kolommen = st.columns(3)
     for kolom, code in zip(kolommen, (wijk, gm)):
@@ -593,14 +695,18 @@ def wijk_profiel(wijk: str, indicator: str, uitsplitsing: str) -> None:
     st.caption(f"Inwoners: {nl.inwoners(w['inwoners'], w['inwoners_geschat'])}. "
                "Vergelijking met de gemeente als geheel.")
     st.button("← Terug naar de gemeente", on_click=kies_wijk, args=(GEMEENTE_KEUZE,), key="terug")
-    _profiel_kern(wijk, gm, indicator, uitsplitsing)
+    # Every figure of the wijk and the gemeente in the period (picked from the half-year's
+    # figures, which the grid above already read).
+    df = queries.cijfers(periodes=[periode()], gebieden=[wijk, gm])
+    _profiel_kern(df, wijk, gm, indicator, uitsplitsing)
     sectie_trend(indicator, uitsplitsingen=[uitsplitsing], gebieden=[wijk, gm],
                  titel=f"{indicator_info(indicator)['label_nl']} ({nl.uitsplitsing_label(uitsplitsing)}): "
                        f"{w['gebied_naam']} en {queries.gemeente_naam()}",
                  naam=f"profiel_{wijk}_trend")
-    df = queries.cijfers(periodes=[periode()], gebieden=[wijk, gm])
     eigen = df[df["gebied_code"] == wijk]
-    gem = df[df["gebied_code"] == gm].set_index(["indicator", "uitsplitsing"])
+    # The gemeente's text per (indicator, uitsplitsing), looked up per row of the wijk.
+    gem = {(r["indicator"], r["uitsplitsing"]): waarde_tekst(r)
+           for r in df[df["gebied_code"] == gm].to_dict("records")}
     gekozen_familie = indicator_info(indicator).get("familie")
     volgorde = list(nl.FAMILIES)
     families = sorted(eigen["familie"].fillna("").unique(), key=lambda f: (
@@ -613,11 +719,7 @@ def wijk_profiel(wijk: str, indicator: str, uitsplitsing: str) -> None:
             "categorie": deel["uitsplitsing"].map(nl.uitsplitsing_label).to_numpy(),
             "waarde": deel["waarde"].to_numpy(),
             "waarde_tekst": [waarde_tekst(r) for r in rijen],
-            "gemeente": [
-                waarde_tekst(gem.loc[(r["indicator"], r["uitsplitsing"])].to_dict())
-                if (r["indicator"], r["uitsplitsing"]) in gem.index else nl.GEEN_WAARDE
-                for r in rijen
-            ],
+            "gemeente": [gem.get((r["indicator"], r["uitsplitsing"]), nl.GEEN_WAARDE) for r in rijen],
             "toelichting": [toelichting(r) for r in rijen],
             "onderdrukt": deel["onderdrukt"].astype(bool).to_numpy(),
         })
@@ -703,6 +805,6 @@ def quarantaine_overzicht() -> None:
         "onderdrukt": False,
     }).head(25)
     st.markdown("**Aantal rijen per bron, kolom en reden** (de 25 meest voorkomende)")
-    grafiek(charts.staven(frame, as_titel="rijen"), frame, "quarantaine_redenen")
+    grafiek(vega_spec(charts.staven, frame, as_titel="rijen"), frame, "quarantaine_redenen")
     with st.expander("Alle redenen"):
         _kwaliteit_tabel(q, "quarantaine_redenen_alle")

@@ -19,11 +19,18 @@ def waarde_tekst(rij) -> str:
     return nl.waarde(rij.get("waarde"), rij.get("eenheid"))
 
 
+def reden_onderdrukt(rij) -> str:
+    """Why a cell is suppressed; 'privacyregel' when the row names no reason (a missing text
+    can come as None or as NaN, depending on the other rows of the query)."""
+    reden = rij.get("reden_onderdrukt")
+    return reden if isinstance(reden, str) and reden else "privacyregel"
+
+
 def toelichting(rij) -> str:
     """Why a cell is empty, the interval, and whether inhabitants are an estimate."""
     delen = []
     if bool(rij.get("onderdrukt")):
-        delen.append(f"onderdrukt: {rij.get('reden_onderdrukt') or 'privacyregel'}")
+        delen.append(f"onderdrukt: {reden_onderdrukt(rij)}")
     elif pd.notna(rij.get("ci_laag")) and pd.notna(rij.get("ci_hoog")):
         delen.append(f"95%-interval {nl.getal(rij['ci_laag'], 1)} – {nl.getal(rij['ci_hoog'], 1)}")
     if pd.notna(rij.get("noemer")) and not bool(rij.get("onderdrukt")):

@@ -43,14 +43,22 @@ NL_LOCALE = {
 ONDERDRUKT_TEKEN = "×"
 MAX_VOLLE_LABELS = 8
 
+# Building a chart: the layers carry no data of their own; the frame is given once, to the
+# layer chart, and the configuration in the same constructor. Data on every layer made Altair
+# compare the layers' frames by their text (a repr per layer) to hoist them, and each
+# .configure_*() call deep-copies the whole chart; both cost more than the rest of the chart.
 
-def _af(chart: alt.TopLevelMixin, titel: str | None = None) -> alt.TopLevelMixin:
-    """Shared finish: nl-NL locale, readable fonts, title. Only on the top-level chart."""
+
+def _af(lagen: list, df: pd.DataFrame, titel: str | None = None, **eigenschappen) -> alt.LayerChart:
+    """The top-level layer chart with the shared finish: nl-NL locale, readable fonts, title."""
     if titel:
-        chart = chart.properties(title=alt.TitleParams(titel, anchor="start", fontSize=14))
-    return chart.configure(locale=NL_LOCALE).configure_axis(
-        labelFontSize=12, titleFontSize=12
-    ).configure_legend(labelFontSize=12, orient="bottom", labelLimit=320)
+        eigenschappen["title"] = alt.TitleParams(titel, anchor="start", fontSize=14)
+    config = alt.Config(
+        locale=NL_LOCALE,
+        axis=alt.AxisConfig(labelFontSize=12, titleFontSize=12),
+        legend=alt.LegendConfig(labelFontSize=12, orient="bottom", labelLimit=320),
+    )
+    return alt.LayerChart(layer=lagen, data=df, config=config, **eigenschappen)
 
 
 def _reeks_schalen(reeksen: list[str]) -> tuple[alt.Color, alt.Shape, alt.StrokeDash]:
@@ -78,14 +86,14 @@ def _norm(norm: float | None, norm_label: str | None, as_: str) -> alt.Chart | N
         return None
     data = pd.DataFrame({"norm": [float(norm)], "label": [norm_label or "norm"]})
     enc = {as_: alt.X("norm:Q") if as_ == "x" else alt.Y("norm:Q")}
-    regel = alt.Chart(data).mark_rule(color=NORM_KLEUR, strokeDash=[8, 4], strokeWidth=2).encode(
+    regel = alt.Chart().mark_rule(color=NORM_KLEUR, strokeDash=[8, 4], strokeWidth=2).encode(
         **enc, tooltip=[alt.Tooltip("label:N", title="Norm")]
     )
-    tekst = alt.Chart(data).mark_text(
+    tekst = alt.Chart().mark_text(
         align="left", dx=4, dy=-6 if as_ == "y" else 0, baseline="bottom", fontSize=12,
         color=NORM_KLEUR,
     ).encode(**enc, text="label:N", **({"x": alt.value(4)} if as_ == "y" else {"y": alt.value(8)}))
-    return regel + tekst
+    return alt.layer(regel, tekst, data=data)
 
 
 def trend(
@@ -109,7 +117,7 @@ def trend(
     x = alt.X("periode_label:N", sort=volgorde, title=None, axis=alt.Axis(
         labelAngle=0, labelOverlap=False, labelExpr=label_expr))
     y = alt.Y("waarde:Q", title=as_titel, axis=alt.Axis(format=",.0f"))
-    basis = alt.Chart(df).encode(x=x)
+    basis = alt.Chart().encode(x=x)
     lagen = []
     # A suppressed (null) value breaks the line: neither bridged nor drawn as 0.
     lagen.append(basis.mark_line(strokeWidth=2.5, invalid="break-paths-show-domains").encode(y=y, color=kleur, strokeDash=streep))
@@ -139,7 +147,7 @@ def trend(
         )
     if (n := _norm(norm, norm_label, "y")) is not None:
         lagen.append(n)
-    return _af(alt.layer(*lagen).properties(height=300, width="container"), titel)
+    return _af(lagen, df, titel, height=300, width="container")
 
 
 def staven(
@@ -158,7 +166,7 @@ def staven(
     y = alt.Y("categorie:N", sort=categorieen, title=None,
               axis=alt.Axis(labelLimit=260, labelOverlap=False))
     x = alt.X("waarde:Q", title=as_titel, axis=alt.Axis(format=",.0f"))
-    basis = alt.Chart(df).encode(y=y)
+    basis = alt.Chart().encode(y=y)
     tip = _tooltip(alt.Tooltip("categorie:N", title="Categorie"),
                    *([alt.Tooltip("reeks:N", title="Reeks")] if heeft_reeks else []))
     extra = {}
@@ -186,7 +194,7 @@ def staven(
     if (n := _norm(norm, norm_label, "x")) is not None:
         lagen.append(n)
     hoogte = max(150, 36 * len(categorieen) * (df["reeks"].nunique() if heeft_reeks else 1))
-    return _af(alt.layer(*lagen).properties(height=hoogte, width="container"), titel)
+    return _af(lagen, df, titel, height=hoogte, width="container")
 
 
 def raster(df: pd.DataFrame, titel: str | None = None, selectie: str = "wijk",
@@ -200,7 +208,7 @@ def raster(df: pd.DataFrame, titel: str | None = None, selectie: str = "wijk",
                                value=[{"gebied_code": gekozen}] if gekozen else alt.Undefined)
     tip = _tooltip(alt.Tooltip("gebied_naam:N", title="Wijk"))
     # licht: the tile's value is in the lower part of the range, so its fill is light.
-    basis = alt.Chart(df).transform_joinaggregate(
+    basis = alt.Chart().transform_joinaggregate(
         _min="min(waarde)", _max="max(waarde)"
     ).transform_calculate(
         licht="datum.onderdrukt || !isValid(datum.waarde) || datum._max == datum._min"
@@ -226,8 +234,20 @@ def raster(df: pd.DataFrame, titel: str | None = None, selectie: str = "wijk",
         text="gebied_naam:N", color=tekstkleur, tooltip=tip)
     waarde = basis.mark_text(dy=10, fontSize=13).encode(text="waarde_tekst:N", color=tekstkleur, tooltip=tip)
     rijen = int(df["rij"].max()) + 1 if len(df) else 1
-    chart = alt.layer(tegel, naam, waarde).properties(height=78 * rijen, width="container")
-    return _af(chart, titel)
+    return _af([tegel, naam, waarde], df, titel, height=78 * rijen, width="container")
+
+
+def zet_keuze(spec: dict, selectie: str = "wijk", gekozen: str | None = None) -> dict:
+    """Set (or clear) the chosen tile in a raster spec already turned into a dict: the same
+    spec as raster(..., gekozen=...) builds, so the dashboard builds the grid once per frame and
+    not once per chosen wijk. Changes `spec` in place and returns it."""
+    for param in spec.get("params", []):
+        if param.get("name") == selectie:
+            if gekozen:
+                param["value"] = [{"gebied_code": gekozen}]
+            else:
+                param.pop("value", None)
+    return spec
 
 
 def raster_posities(n: int, kolommen: int = 4) -> list[tuple[int, int]]:

@@ -1,8 +1,10 @@
 """Every query on the published warehouse: the only module with SQL for readers of the monitor.
 
 Used by the dashboard (through dashboard/queries.py, which caches) and by the raadsbriefing report.
-Each call opens a short-lived read-only DuckDB connection and closes it before returning: a
-connection held open would block the next build's atomic swap of the file (pitfalls 5).
+Each public call opens one short-lived read-only DuckDB connection and closes it before
+returning: a connection held open would block the next build's atomic swap of the file
+(pitfalls 5). Opening the file costs far more than the small queries on it (tens of ms on a
+busy machine), so a call runs all its queries on that one connection (the `_..._con` helpers).
 Only aggregate tables are read (fct_*, dim_*, load_log, quarantine reasons, validatie, build_info);
 nothing here can return a pseudonym. If the dbt models rename a column, this is the file to adapt.
 """
@@ -57,57 +59,83 @@ def _connect(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
+def _q(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | None = None) -> pd.DataFrame:
+    try:
+        return con.execute(sql, params or []).df()
+    except duckdb.CatalogException as exc:
+        raise WarehouseError(
+            "Het warehouse mist een tabel of kolom die het dashboard nodig heeft; is het met "
+            f"een oudere versie gebouwd? Bouw het opnieuw. Technische melding: {exc}"
+        ) from exc
+
+
 def _df(path: Path | str, sql: str, params: Sequence | None = None) -> pd.DataFrame:
     with _connect(path) as con:
-        try:
-            return con.execute(sql, params or []).df()
-        except duckdb.CatalogException as exc:
-            raise WarehouseError(
-                "Het warehouse mist een tabel of kolom die het dashboard nodig heeft; is het met "
-                f"een oudere versie gebouwd? Bouw het opnieuw. Technische melding: {exc}"
-            ) from exc
+        return _q(con, sql, params)
+
+
+def _tabellen(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
 
 
 def tabellen(path: Path | str) -> set[str]:
     with _connect(path) as con:
-        return {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+        return _tabellen(con)
 
 
 def controleer(path: Path | str) -> None:
     """Raise WarehouseError with a Dutch message when the warehouse cannot be shown."""
-    aanwezig = tabellen(path)
-    nodig = {"fct_indicator", "dim_periode", "dim_gebied", "dim_indicator"}
-    if missend := sorted(nodig - aanwezig):
-        raise WarehouseError(
-            f"Het warehouse is onvolledig: tabel(len) {', '.join(missend)} ontbreken. "
-            "Bouw het opnieuw met 'sdmonitor build'."
-        )
     with _connect(path) as con:
+        aanwezig = _tabellen(con)
+        nodig = {"fct_indicator", "dim_periode", "dim_gebied", "dim_indicator"}
+        if missend := sorted(nodig - aanwezig):
+            raise WarehouseError(
+                f"Het warehouse is onvolledig: tabel(len) {', '.join(missend)} ontbreken. "
+                "Bouw het opnieuw met 'sdmonitor build'."
+            )
         # Read every block once (cached per file version by the dashboard): a damaged file
         # is reported here, in Dutch, instead of failing halfway through a page.
         for tabel in sorted(aanwezig):
             con.execute(f'select count(*), sum(hash(t)) from "{tabel}" as t').fetchall()
-    if _df(path, "select count(*) as n from fct_indicator")["n"].iloc[0] == 0:
+        leeg = _q(con, "select count(*) as n from fct_indicator")["n"].iloc[0] == 0
+    if leeg:
         raise WarehouseError(
             "Het warehouse is leeg: er staan nog geen cijfers in. Controleer of er exports zijn "
             "en bouw opnieuw."
         )
 
 
-def build_info(path: Path | str) -> pd.DataFrame:
-    if "build_info" not in tabellen(path):
+def _gemeente_naam(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The gemeente's name from the configuration (build_info), None in an older warehouse."""
+    if "build_info" not in _tabellen(con):
+        return None
+    rij = con.execute("select gemeente_naam from build_info order by gebouwd_op desc limit 1").fetchone()
+    return rij[0] if rij else None
+
+
+def _build_info_con(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    if "build_info" not in _tabellen(con):
         return pd.DataFrame(columns=["build_id", "gebouwd_op", "gemeente_code", "gemeente_naam"])
-    return _df(path, "select * from build_info order by gebouwd_op desc limit 1")
+    return _q(con, "select * from build_info order by gebouwd_op desc limit 1")
+
+
+def build_info(path: Path | str) -> pd.DataFrame:
+    with _connect(path) as con:
+        return _build_info_con(con)
 
 
 # ---------------------------------------------------------------- dimensions
 
 
+def _kolommen(con: duckdb.DuckDBPyConnection, tabel: str) -> set[str]:
+    return {r[0] for r in con.execute(
+        "select column_name from information_schema.columns where table_name = ?", [tabel]
+    ).fetchall()}
+
+
 def kolommen(path: Path | str, tabel: str) -> set[str]:
     with _connect(path) as con:
-        return {r[0] for r in con.execute(
-            "select column_name from information_schema.columns where table_name = ?", [tabel]
-        ).fetchall()}
+        return _kolommen(con, tabel)
 
 
 def periodes(path: Path | str, alleen_volledig: bool = False) -> pd.DataFrame:
@@ -118,10 +146,15 @@ def periodes(path: Path | str, alleen_volledig: bool = False) -> pd.DataFrame:
     `alleen_volledig`, only the others: what trend charts (dashboard and raadsbriefing) show by
     default. A warehouse built before the column existed counts every half-year as complete.
     """
+    with _connect(path) as con:
+        return _periodes_con(con, alleen_volledig)
+
+
+def _periodes_con(con: duckdb.DuckDBPyConnection, alleen_volledig: bool = False) -> pd.DataFrame:
     volledig = ("coalesce(p.volledige_historie, true)"
-                if "volledige_historie" in kolommen(path, "dim_periode") else "true")
-    df = _df(
-        path,
+                if "volledige_historie" in _kolommen(con, "dim_periode") else "true")
+    df = _q(
+        con,
         f"""
         select f.periode, p.label, p.begindatum, p.einddatum, {volledig} as volledige_historie
         from (select distinct periode from fct_indicator) f
@@ -143,26 +176,33 @@ def laatste_volledige_periode(path: Path | str) -> str | None:
     monitor look better or worse than it is; the overview opens on the last complete one.
     Without a load_log, the latest period is taken.
     """
-    p = periodes(path, alleen_volledig=False)
+    with _connect(path) as con:
+        p = _periodes_con(con, alleen_volledig=False)
+        grens = None
+        if not p.empty and "load_log" in _tabellen(con):
+            grens = _q(
+                con,
+                "select min(laatste) as grens from "
+                "(select bron, max(exportdatum) as laatste from load_log group by bron)",
+            )["grens"].iloc[0]
     if p.empty:
         return None
-    if "load_log" in tabellen(path):
-        grens = _df(
-            path,
-            "select min(laatste) as grens from "
-            "(select bron, max(exportdatum) as laatste from load_log group by bron)",
-        )["grens"].iloc[0]
-        if not pd.isna(grens) and p["einddatum"].notna().all():
-            volledig = p[pd.to_datetime(p["einddatum"]) < pd.Timestamp(grens)]
-            if not volledig.empty:
-                return str(volledig["periode"].iloc[-1])
+    if grens is not None and not pd.isna(grens) and p["einddatum"].notna().all():
+        volledig = p[pd.to_datetime(p["einddatum"]) < pd.Timestamp(grens)]
+        if not volledig.empty:
+            return str(volledig["periode"].iloc[-1])
     return str(p["periode"].iloc[-1])
 
 
 def gebieden(path: Path | str) -> pd.DataFrame:
     """Gemeente, wijken and 'onbekend', with inhabitants and whether those are estimates."""
-    df = _df(
-        path,
+    with _connect(path) as con:
+        return _gebieden_con(con)
+
+
+def _gebieden_con(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    df = _q(
+        con,
         """
         select gebied_code, gebied_naam, soort, inwoners, inwoners_0_22, inwoners_geschat
         from dim_gebied
@@ -171,14 +211,12 @@ def gebieden(path: Path | str) -> pd.DataFrame:
     )
     # A gemeente row named by its code ('GM0150') reads badly on every chart; build_info has
     # the name from the configuration.
-    naam = build_info(path)
-    if not naam.empty and pd.notna(naam["gemeente_naam"].iloc[0]):
+    naam = _gemeente_naam(con)
+    if naam is not None and pd.notna(naam):
         gm = (df["soort"] == GEMEENTE) & (df["gebied_naam"].isna() | (df["gebied_naam"] == df["gebied_code"]))
-        df.loc[gm, "gebied_naam"] = naam["gemeente_naam"].iloc[0]
+        df.loc[gm, "gebied_naam"] = naam
     return df
 
-
-_alle_gebieden = gebieden  # cijfers() has a parameter named gebieden
 
 
 def indicatoren(path: Path | str) -> pd.DataFrame:
@@ -202,7 +240,8 @@ def cijfers(
     """Rows of fct_indicator, with the labels a screen needs joined on.
 
     Filters are optional; None means all. `soort` filters on dim_gebied.soort
-    ('gemeente', 'wijk', 'onbekend').
+    ('gemeente', 'wijk', 'onbekend'). Area names as gebieden() gives them (the gemeente by its
+    configured name), the code where an area is not in dim_gebied.
     """
     where, params = ["true"], []
     for kolom, waarden in (("f.indicator", indicatoren), ("f.periode", periodes),
@@ -213,13 +252,19 @@ def cijfers(
     if soort is not None:
         where.append("g.soort = ?")
         params.append(soort)
-    df = _df(
-        path,
-        f"""
+    with _connect(path) as con:
+        gemeente_naam = _gemeente_naam(con)
+        df = _q(
+            con,
+            f"""
         select f.indicator, f.periode, f.gebied_code, f.uitsplitsing,
                f.waarde, f.teller, f.noemer, f.ci_laag, f.ci_hoog,
                coalesce(f.onderdrukt, false) as onderdrukt, f.reden_onderdrukt,
-               g.gebied_naam, g.soort, g.inwoners, g.inwoners_geschat,
+               coalesce(case when g.soort = '{GEMEENTE}'
+                             and (g.gebied_naam is null or g.gebied_naam = g.gebied_code)
+                             then ?::varchar end,
+                        g.gebied_naam, f.gebied_code) as gebied_naam,
+               g.soort, g.inwoners, g.inwoners_geschat,
                i.label_nl, i.eenheid, i.familie, i.richting,
                p.label as periode_label
         from fct_indicator f
@@ -229,27 +274,26 @@ def cijfers(
         where {' and '.join(where)}
         order by f.indicator, f.periode, f.gebied_code, f.uitsplitsing
         """,
-        params,
-    )
+            [gemeente_naam, *params],
+        )
     df["uitsplitsing"] = df["uitsplitsing"].fillna("")
     df["periode_label"] = df["periode_label"].fillna(df["periode"].map(nl.periode))
     df["label_nl"] = df["label_nl"].fillna(df["indicator"])
-    namen = _alle_gebieden(path).set_index("gebied_code")["gebied_naam"]
-    df["gebied_naam"] = df["gebied_code"].map(namen).fillna(df["gebied_code"])
     return df
 
 
-def indicatoren_met_wijken(path: Path | str, periode: str) -> frozenset[str]:
-    """The indicators that have at least one wijk row in `periode`."""
+def indicatoren_met_wijken(path: Path | str) -> dict[str, frozenset[str]]:
+    """Per half-year, the indicators that have at least one wijk row in it (one query for all
+    half-years: the dashboard's period switch then needs none)."""
     df = _df(
         path,
         """
-        select distinct f.indicator from fct_indicator f join dim_gebied g using (gebied_code)
-        where f.periode = ? and g.soort = ?
+        select distinct f.periode, f.indicator from fct_indicator f join dim_gebied g using (gebied_code)
+        where g.soort = ?
         """,
-        [periode, WIJK],
+        [WIJK],
     )
-    return frozenset(df["indicator"])
+    return {str(p): frozenset(deel["indicator"]) for p, deel in df.groupby("periode")}
 
 
 def benchmarks(
@@ -261,23 +305,24 @@ def benchmarks(
 
     No row means no benchmark: the page says so (or shows the legal term); it never invents one.
     """
-    if "fct_benchmark_vergelijking" not in tabellen(path):
-        return pd.DataFrame(columns=["indicator", "periode", "uitsplitsing", "label", "waarde"])
     where, params = ["true"], []
     for kolom, waarden in (("indicator", indicatoren), ("periode", periodes)):
         if waarden is not None:
             where.append(f"list_contains(?, {kolom})")
             params.append(list(waarden))
-    df = _df(
-        path,
-        f"""
+    with _connect(path) as con:
+        if "fct_benchmark_vergelijking" not in _tabellen(con):
+            return pd.DataFrame(columns=["indicator", "periode", "uitsplitsing", "label", "waarde"])
+        df = _q(
+            con,
+            f"""
         select * replace (coalesce(uitsplitsing, '') as uitsplitsing)
         from fct_benchmark_vergelijking
         where {' and '.join(where)}
         order by indicator, periode, uitsplitsing
         """,
-        params,
-    )
+            params,
+        )
     # The area's name ("Nederland", "Niet-stedelijke gemeenten") names the benchmark series.
     if "benchmark_gebied_naam" not in df.columns:
         df["benchmark_gebied_naam"] = df["label"].str.split(",").str[0]
@@ -291,12 +336,13 @@ def termijnen(path: Path | str) -> pd.DataFrame:
     hard-codes a number and the dashboard needs no configuration. A stage without a term (bwmo)
     has no row. Only a warehouse built before dim_termijn falls back to the gemeente's config.
     """
-    if "dim_termijn" in tabellen(path):
-        return _df(
-            path,
-            "select team, stap, termijn_dagen from dim_termijn "
-            "where termijn_dagen is not null order by team, stap",
-        )
+    with _connect(path) as con:
+        if "dim_termijn" in _tabellen(con):
+            return _q(
+                con,
+                "select team, stap, termijn_dagen from dim_termijn "
+                "where termijn_dagen is not null order by team, stap",
+            )
     # Old warehouses only (no dim_termijn): the terms from the configuration.
     from sdmonitor.config import load_config
 
@@ -364,13 +410,14 @@ def quarantaine_redenen(path: Path | str) -> pd.DataFrame:
 
 
 def validatie(path: Path | str) -> pd.DataFrame:
-    if "validatie" not in tabellen(path):
-        return pd.DataFrame(columns=["suite", "expectation", "kolom", "geslaagd", "ernst", "details"])
-    return _df(
-        path,
-        """
+    with _connect(path) as con:
+        if "validatie" not in _tabellen(con):
+            return pd.DataFrame(columns=["suite", "expectation", "kolom", "geslaagd", "ernst", "details"])
+        return _q(
+            con,
+            """
         select * exclude (build_id)
         from validatie where build_id = (select max(build_id) from validatie)
         order by geslaagd, suite, expectation, kolom
         """,
-    )
+        )

@@ -104,3 +104,57 @@ def test_altair_row_limit_stays_on():
 
 def test_raster_positions_fill_rows_in_reading_order():
     assert charts.raster_posities(5, kolommen=4) == [(0, 0), (0, 1), (0, 2), (0, 3), (1, 0)]
+
+
+def _raster_frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "gebied_code": ["WK1", "WK2", "WK3"], "gebied_naam": ["Binnenstad", "Zandweerd", "Keizerslanden"],
+        "rij": [0, 0, 0], "kolom": [0, 1, 2], "waarde": [10.0, None, 30.0],
+        "waarde_tekst": ["10,0%", "onderdrukt", "30,0%"], "toelichting": ["", "onderdrukt: te klein", ""],
+        "onderdrukt": [False, True, False],
+    })
+
+
+def _zonder_namen(spec: dict) -> dict:
+    """The spec with Altair's generated view names and the dataset names made neutral, and each
+    dataset read back from the Arrow bytes or frame it was sent as."""
+    import re
+
+    import pyarrow as pa
+    from streamlit.dataframe_util import convert_anything_to_arrow_bytes
+
+    spec = dict(spec)
+    datasets = spec.pop("datasets", {})
+    tekst = re.sub(r"view_[0-9a-zA-Z_]+", "VIEW", json.dumps(spec, sort_keys=True))
+    for i, naam in enumerate(sorted(datasets, key=tekst.find)):
+        tekst = tekst.replace(naam, f"DATA{i}")
+    gelezen = [pa.ipc.open_stream(d if isinstance(d, bytes) else convert_anything_to_arrow_bytes(d)).read_pandas()
+               for _, d in sorted(datasets.items(), key=lambda kv: tekst.find(kv[0]))]
+    return {"spec": json.loads(tekst),
+            "data": [d.astype(object).where(d.notna(), None).to_dict("list") for d in gelezen]}
+
+
+@pytest.mark.parametrize("maak,df,args", [
+    (charts.trend, _trend_frame(), {"as_titel": "%"}),
+    (charts.trend, _trend_frame(), {"as_titel": "dagen", "norm": 42.0, "norm_label": "wettelijke termijn 42 dagen"}),
+    (charts.staven, _trend_frame().rename(columns={"periode_label": "categorie"}), {"as_titel": "%"}),
+    (charts.raster, _raster_frame(), {"selectie": "wijk"}),
+])
+def test_the_dashboard_sends_the_spec_st_altair_chart_would(maak, df, args):
+    """The dashboard builds each chart's Vega-Lite spec once and sends it with st.vega_lite_chart
+    (dashboard/components.py: vega_spec); it must be the spec st.altair_chart makes of the chart."""
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    from dashboard.components import vega_spec
+
+    verwacht = _convert_altair_to_vega_lite_spec(maak(df, **args))
+    assert _zonder_namen(vega_spec(maak, df, **args)) == _zonder_namen(verwacht)
+
+
+def test_choosing_a_tile_in_a_built_grid_spec_equals_building_it_with_that_choice():
+    from dashboard.components import vega_spec
+
+    for gekozen in ("WK3", None):
+        basis = vega_spec(charts.raster, _raster_frame(), selectie="wijk")  # a fresh dict per call
+        gebouwd = vega_spec(charts.raster, _raster_frame(), selectie="wijk", gekozen=gekozen)
+        assert _zonder_namen(charts.zet_keuze(basis, "wijk", gekozen)) == _zonder_namen(gebouwd)

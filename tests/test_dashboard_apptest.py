@@ -297,3 +297,33 @@ def test_a_link_to_a_partial_half_year_shows_it_and_unticking_returns_to_the_def
     standaard = _app(demo_warehouse, monkeypatch).selectbox(key="periode").value
     assert at.selectbox(key="periode").value == standaard
     assert at.checkbox(key="toon_onvolledig").value is False
+
+
+def test_cached_figures_are_the_warehouses_own(demo_warehouse, monkeypatch):
+    """dashboard/queries.py reads whole half-years (or whole indicators) and picks the rows a page
+    asks for; those must be exactly the rows warehouse.cijfers returns for the same question."""
+    import pandas as pd
+
+    from dashboard import queries
+    from sdmonitor import warehouse
+
+    monkeypatch.setenv("SDM_WAREHOUSE", str(demo_warehouse))
+    gm = _gemeente(demo_warehouse)
+    wijk = _sql(demo_warehouse, "select min(gebied_code) from dim_gebied where soort = 'wijk'")[0][0]
+    periode = _sql(demo_warehouse, "select max(periode) from fct_indicator")[0][0]
+    vragen = [
+        {"indicatoren": ["pct_voorliggend"], "gebieden": [gm]},
+        {"indicatoren": ["pct_binnen_termijn"], "periodes": [periode], "soort": "wijk"},
+        {"indicatoren": ["pct_binnen_termijn"], "periodes": [periode], "soort": "onbekend"},
+        {"periodes": [periode], "gebieden": [wijk, gm]},
+        {"indicatoren": ["maatwerk_per_1000"], "gebieden": [wijk, gm]},
+        {"indicatoren": ["wachtend", "wachtend_langer_dan_termijn"], "periodes": [periode], "gebieden": [gm]},
+    ]
+
+    def gelijk(df: pd.DataFrame) -> pd.DataFrame:  # a missing text may come as None or NaN
+        return df.astype(object).where(df.notna(), None)
+
+    for vraag in vragen:
+        for _ in range(2):  # the second answer comes from the cache
+            pd.testing.assert_frame_equal(gelijk(queries.cijfers(**vraag)),
+                                          gelijk(warehouse.cijfers(demo_warehouse, **vraag)), check_dtype=False)
