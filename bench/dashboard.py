@@ -7,11 +7,13 @@ install`: that downloads a browser and fails offline).
 Measured, all in the page's own clock (performance.now(), so no CDP round trips in the figures):
 * first chart: from navigation start to the first Altair chart (vega-embed canvas/svg) drawn
   on the overview; and overview complete: to the end of the page's first script run with every
-  chart drawn and nothing stale. `cold` is the first visit after the server started (script
-  compiled, query cache empty); `warm` the median of later visits in fresh browser contexts.
+  element mounted (no loading skeleton), every chart drawn and nothing stale. `cold` is the
+  first visit after the server started (script compiled, query cache empty); `warm` the median
+  of later visits in fresh browser contexts.
 * switches: from the click on a new option in a selectbox (sidebar "Periode"; "Wijkprofiel" on
   the Wijken page) to the moment the rerun has finished: the app's script state went to running
-  and back to notRunning, no element is stale any more and every chart on the page has drawn.
+  and back to notRunning, no element is stale or still loading any more and every chart on the
+  page has drawn.
 """
 
 from __future__ import annotations
@@ -59,6 +61,9 @@ _INIT_SCRIPT = """
 })();
 """
 
+# An element whose code Streamlit still loads (its chunk is fetched on first use: charts, tables,
+# metrics, ...) stands as a skeleton; a chart in that state has no stVegaLiteChart yet, so without
+# this check "every chart drawn" held trivially while the overview's chart was still loading.
 # Returns performance.now() once the first script run of a page load has finished and drawn.
 _RUN_DONE = """
 () => {
@@ -68,6 +73,7 @@ _RUN_DONE = """
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (!document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]')) return false;
   if (document.querySelector('[data-testid="stElementContainer"][data-stale="true"]')) return false;
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
   for (const c of document.querySelectorAll('[data-testid="stVegaLiteChart"]')) {
     if (!c.querySelector('canvas, svg')) return false;
   }
@@ -84,6 +90,7 @@ _RERUN_DONE = """
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (document.querySelector('[data-testid="stElementContainer"][data-stale="true"]')) return false;
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
   for (const c of document.querySelectorAll('[data-testid="stVegaLiteChart"]')) {
     if (!c.querySelector('canvas, svg')) return false;
   }
