@@ -595,75 +595,74 @@ def timed(started: float, record: Callable[[Publication], None], action: Callabl
 
 
 _CLIENT_TEXT = {
-    "ws": (("als websocket-client (`bench/stclient.py`: Streamlits eigen protocol, dezelfde berichten "
-            "als de browser stuurt, zonder browser; één verbinding per sessie)"),
-           ("Paginaverversing = van het versturen van de nieuwe keuze (een rerun met de nieuwe "
-           "widgetwaarde) tot het `script_finished`-bericht van de run die de gekozen periode of wijk "
-           "toont: de tijd van de server, inclusief het versturen van alle elementen. Het tekenen in "
-           "een echte browser (grafieken) komt daar nog bij en is hier niet gemeten.")),
-    "browser": ("in één headless Chromium (elk een eigen context)",
-                ("Paginaverversing = van de klik op de nieuwe keuze tot de herberekende pagina "
-                 "getekend is (in de klok van de pagina).")),
+    "ws": (("as websocket clients (`bench/stclient.py`: Streamlit's own protocol, the messages a "
+            "browser sends, without a browser; one connection per session)"),
+           ("Page update = from sending the new choice (a rerun with the new widget value) to the "
+            "`script_finished` message of the run that shows the chosen period or wijk: the server's "
+            "time, including sending every element. Drawing in a real browser (charts) comes on top "
+            "and is not measured here.")),
+    "browser": ("in one headless Chromium (each its own context)",
+                ("Page update = from the click on the new choice to the recomputed page drawn (in the "
+                 "page's clock).")),
 }
 
 
 def render(summary: dict, scale: float, sessions: int, first_build_s: float | None = None) -> str:
     def s(v) -> str:
-        return "–" if v is None else f"{v:.2f} s".replace(".", ",")
+        return "–" if v is None else f"{v:.2f} s"
 
     def n(v: float) -> str:
-        return f"{v:.1f}".replace(".", ",")
+        return f"{v:.1f}"
 
     client = summary.get("client", "browser")
-    wie, wat = _CLIENT_TEXT[client]
-    pubs = ", ".join(f"{p['build_id']} na {p['at_s']:.0f} s (build {p['seconds']:.0f} s)"
+    who, what = _CLIENT_TEXT[client]
+    pubs = ", ".join(f"{p['build_id']} after {p['at_s']:.0f} s (build {p['seconds']:.0f} s)"
                      for p in summary["publications"])
     lines = [
         START,
-        "## Belasting: gelijktijdige sessies tijdens een nieuwe build",
+        "## Load: concurrent sessions while new builds publish",
         "",
-        (f"Gemeten met `python -m bench.load --client {client}` op {datetime.now():%d-%m-%Y %H:%M} "
-         f"({os.cpu_count()} cores, één Streamlit-proces): {sessions} sessies {wie}; de helft wisselt de "
-         f"periode op het overzicht, de helft de wijk op de pagina Wijken, elk {n(summary.get('think_s', 0.3))} s "
-         f"na de vorige wissel opnieuw, {summary['duration_s']:.0f} s lang, terwijl twee volledige "
-         f"builds (schaal {scale:g}) naar hetzelfde bestand publiceren. {wat}"),
+        (f"Measured with `python -m bench.load --client {client}` on {datetime.now():%Y-%m-%d %H:%M} "
+         f"({os.cpu_count()} cores, one Streamlit process): {sessions} sessions {who}; half switch the "
+         f"period on the overview, half the wijk on the Wijken page, each {n(summary.get('think_s', 0.3))} s "
+         f"after its previous switch, for {summary['duration_s']:.0f} s, while two complete builds "
+         f"(scale {scale:g}) publish into the same file. {what}"),
         "",
-        "| meting | p50 | p95 | max | aantal |",
+        "| figure | p50 | p95 | max | switches |",
         "|---|---|---|---|---|",
-        f"| alle wissels | {s(summary['p50_s'])} | {s(summary['p95_s'])} | {s(summary['max_s'])} | {summary['switches']} |",
-        f"| periode (overzicht) | {s(summary['period_p50_s'])} | {s(summary['period_p95_s'])} | | |",
+        f"| all switches | {s(summary['p50_s'])} | {s(summary['p95_s'])} | {s(summary['max_s'])} | {summary['switches']} |",
+        f"| period (overview) | {s(summary['period_p50_s'])} | {s(summary['period_p95_s'])} | | |",
         f"| wijk (Wijken) | {s(summary['wijk_p50_s'])} | {s(summary['wijk_p95_s'])} | | |",
         "",
-        (f"Fouten op een pagina (uitzondering, foutmelding, verbroken verbinding): {len(summary['errors'])}. "
-         f"Sessies die na de laatste publicatie niet de nieuwe build toonden: "
-         f"{len(summary['stale_sessions'])}; met een verouderd cijfer: {len(summary['stale_figures'])}. "
-         f"Elke sessie toonde de nieuwe build vanzelf binnen {n(summary['fresh_after_s_max'])} s na het "
-         f"einde van de belasting, en na nog één wissel nog steeds. Eerste pagina (vóór de meting, alle "
-         f"sessies tegelijk): uiterlijk {n(summary['first_load_s_max'])} s. Publicaties: {pubs}"
-         + (f"; de eerste build vooraf, zonder sessies: {first_build_s:.0f} s" if first_build_s else "")
+        (f"Errors on a page (exception, error alert, dropped connection): {len(summary['errors'])}. "
+         f"Sessions not showing the new build after the last publication: "
+         f"{len(summary['stale_sessions'])}; showing a stale figure: {len(summary['stale_figures'])}. "
+         f"Every session showed the new build by itself within {n(summary['fresh_after_s_max'])} s of the "
+         f"end of the load, and still after one more switch. First page (before the measurement, all "
+         f"sessions at once): at most {n(summary['first_load_s_max'])} s. Publications: {pubs}"
+         + (f"; the first build beforehand, without sessions: {first_build_s:.0f} s" if first_build_s else "")
          + "."
-         + (" Belasting van de machine (load average over 1 minuut, ook andere processen) bij begin en "
-            f"eind: {n(summary['loadavg'][0])} en {n(summary['loadavg'][1])}." if summary.get("loadavg") else "")),
+         + (" Machine load (1-minute load average, other processes included) at start and end: "
+            f"{n(summary['loadavg'][0])} and {n(summary['loadavg'][1])}." if summary.get("loadavg") else "")),
     ]
     if summary["errors"]:
-        lines += ["", "Eerste fouten: " + "; ".join(f"`{e[:160]}`" for e in summary["errors"][:3]) + "."]
+        lines += ["", "First errors: " + "; ".join(f"`{e[:160]}`" for e in summary["errors"][:3]) + "."]
     if summary.get("unfinished"):
-        lines += ["", (f"Niet afgesloten runs: bij {len(summary['unfinished'])} wissels (naast de gemeten) "
-                       "tekende de run de gekozen periode of wijk, maar stuurde de server nooit het einde "
-                       "van die run (`script_finished`) en ook niet de laatste berichten ervoor; ze tellen "
-                       "niet mee in de tijden en niet als fout. Het debuglog van de server (Streamlit 1.67) "
-                       "toont op zulke momenten \"Ignoring event from non-current ScriptRunner: "
-                       "SCRIPT_STOPPED_WITH_SUCCESS\": een herhaling van het fragment `queries._nieuwe_build` "
-                       "(elke 3 s per sessie) startte een nieuwe ScriptRunner voordat de server de laatste "
-                       "berichten van de vorige run had verwerkt, en de sessie gooide die weg. In een browser "
-                       "blijven dan de laatste elementen van de pagina die van de vorige keuze tot de volgende "
-                       "volledige run. Zie `bench/stclient.py` (RunNotFinished).")]
+        lines += ["", (f"Unfinished runs: for {len(summary['unfinished'])} switches (besides the measured "
+                       "ones) the run drew the chosen period or wijk, but the server never sent the end of "
+                       "that run (`script_finished`) nor its last messages; they count neither in the times "
+                       "nor as errors. The server's debug log (Streamlit 1.67) shows \"Ignoring event from "
+                       "non-current ScriptRunner: SCRIPT_STOPPED_WITH_SUCCESS\" at such moments: a rerun of "
+                       "the fragment `queries._nieuwe_build` (every 3 s per session) started a new "
+                       "ScriptRunner before the server had handled the previous run's last events, and the "
+                       "session dropped them. In a browser the page's last elements of the previous choice "
+                       "then stay until the next full run. See `bench/stclient.py` (RunNotFinished).")]
     if summary.get("publisher_error"):
-        lines += ["", f"Publiceren mislukte: `{summary['publisher_error'][:300]}`."]
+        lines += ["", f"Publishing failed: `{summary['publisher_error'][:300]}`."]
     if sessions < 20:
-        lines += ["", f"Het doel is 20 sessies; dit is gemeten met {sessions}."
-                  + (" Met 20 Chromium-sessies op 2 cores kwam geen sessie door haar eerste pagina "
-                     "(de browsers nemen de processor); daarvoor is `--client ws`." if client == "browser" else "")]
+        lines += ["", f"The target is 20 sessions; this was measured with {sessions}."
+                  + (" With 20 Chromium sessions on 2 cores no session got through its first page "
+                     "(the browsers take the processor); use `--client ws` for that." if client == "browser" else "")]
     lines.append(END)
     return "\n".join(lines)
 
@@ -721,7 +720,7 @@ def main(argv: list[str] | None = None) -> int:
     def result_ids(_record) -> str:
         return build_id_of(warehouse)
 
-    print(f"{args.sessions} sessies ({args.client}), minstens {args.duration:.0f} s ...", flush=True)
+    print(f"{args.sessions} sessions ({args.client}), at least {args.duration:.0f} s ...", flush=True)
     result = run_load(warehouse, publisher, sessions=args.sessions, duration_s=args.duration,
                       think_s=args.think, timeout_s=args.timeout, client=args.client, log_dir=work)
     summary = result.summary()
