@@ -21,6 +21,7 @@ import duckdb
 
 from sdmonitor.config import Config, load_config
 from sdmonitor.errors import CheckFailed, MonitorError
+from sdmonitor.files import replace_atomically
 from sdmonitor.nl import getal
 from sdmonitor.publish import publish, remove_stale_temp_files
 
@@ -142,12 +143,11 @@ def _copy_report(report: Path, warehouse: Path, summary: BuildSummary) -> None:
     The warehouse is already published here: a full disk now costs the report, not the build.
     """
     target = warehouse.with_suffix(".validatie.html")
+    # Named after the warehouse, so that a killed build's leftover is cleared with its others.
     tmp = warehouse.with_name(f".{warehouse.name}.validatie.{os.getpid()}.tmp")
     try:
-        shutil.copyfile(report, tmp)
-        os.replace(tmp, target)
+        replace_atomically(target, lambda t: shutil.copyfile(report, t), tmp)
     except OSError as error:
-        tmp.unlink(missing_ok=True)
         summary.warnings.append(f"validatierapport {target.name} niet bijgewerkt: {error}")
 
 

@@ -17,7 +17,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.ipc  # noqa: F401  (pa.ipc)
+import pyarrow.ipc  # pa.ipc: read and write the parsed files
 
 from sdmonitor.config import Config
 from sdmonitor.contract import (
@@ -49,6 +48,7 @@ from sdmonitor.contract import (
     Source,
 )
 from sdmonitor.errors import CheckFailed, RefusedFile
+from sdmonitor.files import replace_atomically
 from sdmonitor.nl import getal
 from sdmonitor.rawschema import RAW_SCHEMA, create_raw_tables, landed_name, raw_columns
 from sdmonitor.wijk import UNKNOWN, WijkNormaliser
@@ -306,15 +306,18 @@ class ParsedFiles:
         return table.replace_schema_metadata(None), meta["rows_read"], [tuple(m) for m in meta["malformed"]]
 
     def _write(self, path: Path, table: pa.Table, parsed: ParsedFile) -> None:
-        meta = {"rows_read": parsed.rows_read, "malformed": parsed.malformed}
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        schema = table.schema.with_metadata(
+            {"sdmonitor": json.dumps({"rows_read": parsed.rows_read, "malformed": parsed.malformed})}
+        )
+
+        def write(tmp: Path) -> None:
+            with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, schema) as writer:
+                writer.write_table(table)
+
         try:
-            with pa.OSFile(str(tmp), "wb") as sink:
-                with pa.ipc.new_file(sink, table.schema.with_metadata({"sdmonitor": json.dumps(meta)})) as writer:
-                    writer.write_table(table)
-            os.replace(tmp, path)
+            replace_atomically(path, write)
         except OSError:  # a full disk costs the shortcut; the build itself goes on (or fails later)
-            tmp.unlink(missing_ok=True)
+            pass
 
 
 @cache

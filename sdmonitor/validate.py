@@ -28,6 +28,7 @@ import pandas as pd
 
 from sdmonitor.config import EXPECTATIONS_DIR, Config
 from sdmonitor.contract import CONTRACT, SOURCES_ORDER
+from sdmonitor.files import replace_atomically
 from sdmonitor.nl import getal
 from sdmonitor.rawschema import RAW_SCHEMA, raw_columns
 
@@ -268,12 +269,11 @@ class ValidationCache:
         if self.path is None:
             return
         self.entries[section] = {key: [asdict(c) for c in checked] for key, checked in used.items()}
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        text = json.dumps(self.entries)
         try:
-            tmp.write_text(json.dumps(self.entries), encoding="utf-8")
-            os.replace(tmp, self.path)
+            replace_atomically(self.path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         except OSError:  # a full disk costs the shortcut, not the build
-            tmp.unlink(missing_ok=True)
+            pass
 
 
 @cache
