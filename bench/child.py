@@ -7,8 +7,9 @@ writes the step times to OUT as JSON, so the parent needs no parsing of Dutch pr
 parent times the whole process and reads its peak memory with wait4(), so the figures include the
 interpreter start and the imports, as a user's `sdmonitor build` does.
 
-With --profile every step runs under its own cProfile profiler; DIR gets one .prof file per step
-(`<n>_<step>.prof`) and the JSON names them.
+The JSON also holds the process's peak memory after each step. With --profile every step runs under
+its own cProfile profiler; DIR gets one .prof file per step (`<n>_<step>.prof`) and the JSON names
+them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import cProfile
 import json
 import os
+import resource
 import sys
 import time
 from contextlib import contextmanager
@@ -38,24 +40,34 @@ def step_key(name: str) -> str:
     return STEP_KEYS.get(name, name)
 
 
-def _profiled_steps(profile_dir: Path, files: dict[str, str]) -> None:
-    """Wrap sdmonitor.build._step so that each step runs under its own profiler."""
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
+
+
+def _measured_steps(profile_dir: Path | None, profiles: dict[str, str], peaks: dict[str, float]) -> None:
+    """Wrap sdmonitor.build._step: note the peak memory so far after each step (the peak only
+    grows, so the step where it grows is the one that needs it) and, with `profile_dir`, run each
+    step under its own profiler."""
     import sdmonitor.build as build_module
 
     original = build_module._step
 
     @contextmanager
     def _step(name, summary, progress):
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile() if profile_dir else None
         with original(name, summary, progress):
-            profiler.enable()
+            if profiler:
+                profiler.enable()
             try:
                 yield
             finally:
-                profiler.disable()
-        target = profile_dir / f"{len(files) + 1}_{step_key(name)}.prof"
-        profiler.dump_stats(str(target))
-        files[step_key(name)] = str(target)
+                if profiler:
+                    profiler.disable()
+        peaks[step_key(name)] = _peak_rss_mb()
+        if profiler:
+            target = profile_dir / f"{len(profiles) + 1}_{step_key(name)}.prof"
+            profiler.dump_stats(str(target))
+            profiles[step_key(name)] = str(target)
 
     build_module._step = _step
 
@@ -75,9 +87,10 @@ def main(argv: list[str] | None = None) -> int:
 
     imported = time.perf_counter()
     profiles: dict[str, str] = {}
+    peaks: dict[str, float] = {}
     if args.profile:
         Path(args.profile).mkdir(parents=True, exist_ok=True)
-        _profiled_steps(Path(args.profile), profiles)
+    _measured_steps(Path(args.profile) if args.profile else None, profiles, peaks)
     summary = build(Path(args.exports), Path(args.warehouse), config=load_config(args.config),
                     progress=lambda line: print(line, flush=True))
     done = time.perf_counter()
@@ -87,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         "in_process_seconds": round(done - STARTED, 3),
         "imports_seconds": round(imported - STARTED, 3),
         "profiles": profiles,
+        "peak_rss_mb_after_step": peaks,
     }
     Path(args.json).write_text(json.dumps(result, indent=2), encoding="utf-8")
     return 0

@@ -17,13 +17,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
-import duckdb
-
 from sdmonitor.config import Config, load_config
 from sdmonitor.errors import CheckFailed, MonitorError
 from sdmonitor.files import replace_atomically
 from sdmonitor.nl import getal
 from sdmonitor.publish import publish, remove_stale_temp_files
+from sdmonitor.resources import connect_build_db
 
 Progress = Callable[[str], None]
 
@@ -115,18 +114,18 @@ def build(
         cache_file = validation_cache_for(warehouse)
 
         with _step("Exports inlezen", summary, progress):
-            with duckdb.connect(str(build_db)) as con:
+            with connect_build_db(build_db) as con:
                 summary.landing = land_exports(exports_dir, con, config, summary.build_id, progress,
                                                parsed_exports_for(warehouse))
                 check_row_conservation(con)
         with _step("Exports valideren", summary, progress):
-            with duckdb.connect(str(build_db)) as con:
+            with connect_build_db(build_db) as con:
                 _gate(validate_sources(con, summary.build_id, progress, cache_file), summary)
         with _step("Indicatoren berekenen (dbt build)", summary, progress):
             run_dbt("build", build_db, work / "dbt", config, progress,
                     extra_args=("--exclude", *PRODUCTION_EXCLUDE))
         with _step("Indicatoren valideren", summary, progress):
-            with duckdb.connect(str(build_db)) as con:
+            with connect_build_db(build_db) as con:
                 _gate(validate_marts(con, summary.build_id, config, progress, cache_file), summary)
                 write_validation_html(con, work / "validatie.html")
         with _step("Publiceren", summary, progress):

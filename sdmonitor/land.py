@@ -3,8 +3,9 @@
 Python does only what must be done per file: find and name-check files, decode bytes (Windows-1252
 for `inkomen`, DuckDB has no such encoding offline), split records with the csv module (quotes,
 `;` and newlines inside free text, line numbers) and map the header. Each file's records go
-column-wise to DuckDB as strings; typing, quarantine and "latest export wins" are set-based SQL per
-source, so landing scales with DuckDB rather than with Python loops over fields.
+column-wise to DuckDB as strings, BATCH_ROWS at a time (a file is never in memory whole); typing,
+quarantine and "latest export wins" are set-based SQL per source, so landing scales with DuckDB
+rather than with Python loops over fields.
 
 Every record read ends up in exactly one of: raw.<bron> (loaded), quarantine (one row per problem,
 counted once per record) or superseded by a later record with the same key. load_log keeps these
@@ -13,12 +14,13 @@ counts per file and check_row_conservation() proves they add up.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
-import json
+import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -82,19 +84,6 @@ class ExportFile:
         return f"{self.source.code}/{self.path.name}"
 
 
-@dataclass
-class ParsedFile:
-    """One file's records: contract columns as strings, plus records that could not be split."""
-
-    columns: dict[str, Sequence[str]]  # contract column name -> values, free text never included
-    lines: list[int]  # line number where each record starts (header = line 1)
-    malformed: list[tuple[int, str]]  # (line, reden) of records that are not a row of the table
-
-    @property
-    def rows_read(self) -> int:
-        return len(self.lines) + len(self.malformed)
-
-
 # ---------------------------------------------------------------------------------------------
 # Finding files
 
@@ -143,49 +132,161 @@ def _export_file(source: Source, path: Path) -> ExportFile:
 # ---------------------------------------------------------------------------------------------
 # Reading one file
 
-
-def read_export(export: ExportFile, data: bytes | None = None) -> ParsedFile:
-    """Split one file per the contract; `data` are its bytes when the caller already read them."""
-    text = _decode(export, export.path.read_bytes() if data is None else data)
-    if not text.strip():
-        raise RefusedFile(export.label, "het bestand is leeg: er is geen kopregel")
-    reader = csv.reader(io.StringIO(text), delimiter=DELIMITER, strict=True)
-    header = [name.strip().lower() for name in next(reader)]
-    positions = _column_positions(export, header)
-    records, lines, malformed = _split_records(export, reader, len(header))
-    by_position = list(zip(*records)) if records else [() for _ in header]
-    columns = {name: by_position[pos] for name, pos in positions.items()}
-    return ParsedFile(columns, lines, malformed)
+# Records per Arrow batch and per staging insert: a file of any size is read, kept and staged
+# this many records at a time, so landing's memory does not grow with the size of an export,
+# while the many small monthly files still share an insert.
+BATCH_ROWS = 100_000
+_BLOCK_BYTES = 1 << 20
+_UTF8_BOM = b"\xef\xbb\xbf"
 
 
-def _decode(export: ExportFile, data: bytes) -> str:
-    if b"\x00" in data:
-        raise RefusedFile(export.label, "het is geen tekstbestand (het bevat NUL-bytes)")
+def check_export(export: ExportFile, digest=None) -> None:
+    """Refuse a file that is not text in its source's encoding; feed `digest` its bytes.
+
+    Reads the file in blocks, so a file of any size is checked in little memory. The first
+    problem in this order is reported: NUL bytes, a UTF-8 file where Windows-1252 is due, a
+    byte the encoding does not have (with its line), no header at all.
+    """
     encoding = export.source.encoding
-    if encoding == "cp1252":
-        _refuse_utf8_as_cp1252(export, data)
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        name = "Windows-1252" if encoding == "cp1252" else "UTF-8"
-        raise RefusedFile(
-            export.label, f"byte 0x{data[err.start]:02x} op regel {line} is geen geldig {name}"
-        )
-
-
-def _refuse_utf8_as_cp1252(export: ExportFile, data: bytes) -> None:
-    """A UTF-8 file read as Windows-1252 lands 'é' as 'Ã©': refuse it rather than garble it."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        raise RefusedFile(
-            export.label, "het is UTF-8 (met BOM), maar deze bron levert Windows-1252"
-        )
-    if not data.isascii():
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            return
+    decoder = codecs.getincrementaldecoder(encoding)()
+    as_utf8 = codecs.getincrementaldecoder("utf-8")()
+    undecodable: tuple[int, int] | None = None  # (byte, line) of the first undecodable byte
+    newlines = 0  # in the blocks before the current one
+    is_ascii = is_utf8 = blank = True
+    with open(export.path, "rb") as fh:
+        head = fh.read(len(_UTF8_BOM))
+        fh.seek(0)
+        # A UTF-8 source's BOM is not text: a file of a BOM and blank lines has no header.
+        skip = len(_UTF8_BOM) if head == _UTF8_BOM and encoding != "cp1252" else 0
+        while True:
+            block = fh.read(_BLOCK_BYTES)
+            final = not block
+            if digest is not None:
+                digest.update(block)
+            if b"\x00" in block:
+                raise RefusedFile(export.label, "het is geen tekstbestand (het bevat NUL-bytes)")
+            blank = blank and not block[skip:].strip()
+            skip = 0
+            is_ascii = is_ascii and block.isascii()
+            if is_utf8 and encoding == "cp1252":
+                try:
+                    as_utf8.decode(block, final)
+                except UnicodeDecodeError:
+                    is_utf8 = False
+            if undecodable is None:
+                try:
+                    decoder.decode(block, final)
+                except UnicodeDecodeError as err:
+                    before = err.object[: err.start]
+                    undecodable = (err.object[err.start], newlines + before.count(b"\n") + 1)
+            newlines += block.count(b"\n")
+            if final:
+                break
+    if encoding == "cp1252" and head == _UTF8_BOM:
+        raise RefusedFile(export.label, "het is UTF-8 (met BOM), maar deze bron levert Windows-1252")
+    if encoding == "cp1252" and not is_ascii and is_utf8:
         raise RefusedFile(export.label, "het is UTF-8, maar deze bron levert Windows-1252")
+    if undecodable is not None:
+        name = "Windows-1252" if encoding == "cp1252" else "UTF-8"
+        byte, line = undecodable
+        raise RefusedFile(export.label, f"byte 0x{byte:02x} op regel {line} is geen geldig {name}")
+    if blank:
+        raise RefusedFile(export.label, "het bestand is leeg: er is geen kopregel")
+
+
+def read_export(export: ExportFile) -> Iterator[pa.RecordBatch]:
+    """Split a checked file per the contract into batches of the source's staging schema.
+
+    Every record read is a row, with the line where it starts (header = line 1; a quoted field
+    may span lines): a row of the table has its landed columns (free text never), a record that
+    is not a row of the table has only its `_reden`. Blank lines hold no record.
+    """
+    with open(export.path, "rb") as fh:
+        reader = csv.reader(_lines(fh, export.source.encoding), delimiter=DELIMITER, strict=True)
+        header = [name.strip().lower() for name in next(reader)]
+        positions = list(_column_positions(export, header).values())
+        width = len(header)
+        not_a_row = [None] * width
+        records: list[list[str | None]] = []
+        lines: list[int] = []
+        reasons: list[str | None] = []
+        previous_end = reader.line_num
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as err:
+                _refuse_unclosed_quote(export, err, previous_end + 1)
+                start, previous_end = previous_end + 1, reader.line_num
+                record, reason = not_a_row, "regel bevat een aanhalingsteken op een ongeldige plek"
+            else:
+                start, previous_end = previous_end + 1, reader.line_num
+                if not record:
+                    continue
+                reason = None
+                if len(record) != width:
+                    record, reason = not_a_row, f"regel heeft {len(record)} velden, verwacht {width}"
+            records.append(record)
+            lines.append(start)
+            reasons.append(reason)
+            if len(records) == BATCH_ROWS:
+                yield _record_batch(export, positions, records, lines, reasons)
+                records, lines, reasons = [], [], []
+        if records:
+            yield _record_batch(export, positions, records, lines, reasons)
+
+
+def _lines(fh, encoding: str) -> Iterator[str]:
+    """The lines of a checked file, ends kept, split on '\\n' only, decoded a block at a time.
+
+    Iterating one StringIO per block of whole lines keeps the per-line work in C, which a text
+    file object (a call per line) does not: the csv reader is landing's hot loop.
+    """
+    return itertools.chain.from_iterable(map(io.StringIO, _text_blocks(fh, encoding)))
+
+
+def _text_blocks(fh, encoding: str) -> Iterator[str]:
+    """The file decoded in blocks of whole lines: each block ends with a newline but the last."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    pending: list[bytes] = []
+    while block := fh.read(_BLOCK_BYTES):
+        cut = block.rfind(b"\n") + 1
+        if not cut:  # a line longer than a block
+            pending.append(block)
+            continue
+        pending.append(block[:cut])
+        yield decoder.decode(b"".join(pending))
+        pending = [block[cut:]]
+    yield decoder.decode(b"".join(pending), final=True)
+
+
+def _record_batch(export: ExportFile, positions: list[int], records, lines, reasons) -> pa.RecordBatch:
+    by_position = list(zip(*records))
+    n = len(records)
+    arrays = [
+        pa.repeat(pa.scalar(export.path.name, pa.string()), n),
+        pa.repeat(pa.scalar(export.exportdatum, pa.date32()), n),
+        pa.array(lines, pa.int32()),
+        pa.array(reasons, pa.string()),
+        *(pa.array(by_position[pos], pa.string()) for pos in positions),
+    ]
+    return pa.RecordBatch.from_arrays(arrays, schema=stage_schema(export.source))
+
+
+def stage_schema(source: Source) -> pa.Schema:
+    """A source's records as read: lineage, the reden of a record that is not a row, strings."""
+    return _stage_schema(source.code)
+
+
+@cache
+def _stage_schema(code: str) -> pa.Schema:
+    source = CONTRACT[code]
+    return pa.schema(
+        [("_bestand", pa.string()), ("_exportdatum", pa.date32()), ("_regel", pa.int32()),
+         ("_reden", pa.string())]
+        + [(c.name, pa.string()) for c in source.landed_columns]
+    )
 
 
 def _column_positions(export: ExportFile, header: list[str]) -> dict[str, int]:
@@ -207,38 +308,6 @@ def _column_positions(export: ExportFile, header: list[str]) -> dict[str, int]:
     return {name: header.index(name) for name in wanted}
 
 
-def _split_records(export: ExportFile, reader, width: int):
-    """Records with the header's width, their start lines, and the lines that are not records.
-
-    A quoted field may span lines: a record's line is where it starts. Blank lines hold no record.
-    """
-    records: list[list[str]] = []
-    lines: list[int] = []
-    malformed: list[tuple[int, str]] = []
-    previous_end = reader.line_num
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as err:
-            _refuse_unclosed_quote(export, err, previous_end + 1)
-            malformed.append(
-                (previous_end + 1, "regel bevat een aanhalingsteken op een ongeldige plek")
-            )
-            previous_end = reader.line_num
-            continue
-        start, previous_end = previous_end + 1, reader.line_num
-        if not record:
-            continue
-        if len(record) != width:
-            malformed.append((start, f"regel heeft {len(record)} velden, verwacht {width}"))
-            continue
-        records.append(record)
-        lines.append(start)
-    return records, lines, malformed
-
-
 def _refuse_unclosed_quote(export: ExportFile, err: csv.Error, line: int) -> None:
     """An opening quote that is never closed swallows the rest of the file: refuse the file."""
     message = str(err)
@@ -251,14 +320,16 @@ def _refuse_unclosed_quote(export: ExportFile, err: csv.Error, line: int) -> Non
 
 
 class ParsedFiles:
-    """Each export file's split records as an Arrow table, kept in `folder` between builds.
+    """Each export file's records as read (read_export), kept as an Arrow file in `folder`.
 
-    An export is read once: a file whose name and bytes are unchanged (and parsed by the same
+    An export is read once: a file whose name and bytes are unchanged (and read by the same
     landing code and contract) comes back from its Arrow file instead of being split again by
     Python's csv module, the slowest part of landing. Typing, quarantine and "latest export
-    wins" still run over every row in SQL. The folder is private (row-level data, like the build
-    database; free text is never in it) and holds only the files of the last build. With
-    `folder` None every file is parsed.
+    wins" still run over every row in SQL. A file is written to its Arrow file first and then
+    read back batch by batch, so no file is ever in memory whole. The folder is private
+    (row-level data, like the build database; free text is never in it) and holds only the
+    files of the last build. With `folder` None (or a full disk) records go straight from the
+    csv reader to the stage.
     """
 
     def __init__(self, folder: Path | None):
@@ -268,22 +339,19 @@ class ParsedFiles:
         if self.folder:
             self.folder.mkdir(parents=True, exist_ok=True)
 
-    def parse(self, export: ExportFile) -> tuple[pa.Table, int, list[tuple[int, str]]]:
-        """(staged strings with lineage, rows read, malformed (line, reden)) of one export."""
-        data = export.path.read_bytes()
-        kept = self._path(export, data) if self.folder else None
-        if kept is not None:
+    def parse(self, export: ExportFile, emit: Callable[[pa.RecordBatch], None]) -> int:
+        """Check one export, hand its records to `emit` batch by batch; return the records read."""
+        digest = hashlib.sha256(f"{_parser_version()}{export.label}".encode()) if self.folder else None
+        check_export(export, digest)
+        if digest is not None:
+            kept = self.folder / f"{digest.hexdigest()}.arrow"
             self.used.add(kept.name)
-            if kept.exists():
-                try:
-                    return self._read(kept)
-                except (OSError, ValueError, pa.ArrowException):  # unreadable: parse again
-                    kept.unlink(missing_ok=True)
-        parsed = read_export(export, data)
-        table = _arrow_table(export, parsed)
-        if kept is not None:
-            self._write(kept, table, parsed)
-        return table, parsed.rows_read, parsed.malformed
+            if kept.exists() and _readable(kept):
+                self.reused += 1
+                return _emit_kept(kept, emit)
+            if self._keep(export, kept):
+                return _emit_kept(kept, emit)
+        return _emit_all(read_export(export), emit)
 
     def forget_unused(self) -> None:
         """Remove what this build did not use (and a killed build's half-written files)."""
@@ -292,32 +360,43 @@ class ParsedFiles:
                 if path.name not in self.used:
                     path.unlink(missing_ok=True)
 
-    def _path(self, export: ExportFile, data: bytes) -> Path:
-        digest = hashlib.sha256(_parser_version().encode())
-        digest.update(export.label.encode())
-        digest.update(data)
-        return self.folder / f"{digest.hexdigest()}.arrow"
-
-    def _read(self, path: Path) -> tuple[pa.Table, int, list[tuple[int, str]]]:
-        with pa.memory_map(str(path)) as source:
-            table = pa.ipc.open_file(source).read_all()
-        meta = json.loads(table.schema.metadata[b"sdmonitor"])
-        self.reused += 1
-        return table.replace_schema_metadata(None), meta["rows_read"], [tuple(m) for m in meta["malformed"]]
-
-    def _write(self, path: Path, table: pa.Table, parsed: ParsedFile) -> None:
-        schema = table.schema.with_metadata(
-            {"sdmonitor": json.dumps({"rows_read": parsed.rows_read, "malformed": parsed.malformed})}
-        )
-
+    @staticmethod
+    def _keep(export: ExportFile, kept: Path) -> bool:
         def write(tmp: Path) -> None:
-            with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, schema) as writer:
-                writer.write_table(table)
+            with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, stage_schema(export.source)) as writer:
+                for batch in read_export(export):
+                    writer.write_batch(batch)
 
         try:
-            replace_atomically(path, write)
+            replace_atomically(kept, write)
         except OSError:  # a full disk costs the shortcut; the build itself goes on (or fails later)
-            pass
+            return False
+        return True
+
+
+def _readable(kept: Path) -> bool:
+    """An Arrow file of ours that opens (its footer is written last); otherwise read it again."""
+    try:
+        with pa.OSFile(str(kept)) as source:
+            pa.ipc.open_file(source)
+        return True
+    except (OSError, pa.ArrowException):
+        kept.unlink(missing_ok=True)
+        return False
+
+
+def _emit_kept(kept: Path, emit: Callable[[pa.RecordBatch], None]) -> int:
+    with pa.OSFile(str(kept)) as source:
+        reader = pa.ipc.open_file(source)
+        return _emit_all((reader.get_batch(i) for i in range(reader.num_record_batches)), emit)
+
+
+def _emit_all(batches: Iterator[pa.RecordBatch], emit: Callable[[pa.RecordBatch], None]) -> int:
+    rows = 0
+    for batch in batches:
+        emit(batch)
+        rows += batch.num_rows
+    return rows
 
 
 @cache
@@ -348,7 +427,8 @@ def _create_stage(con: duckdb.DuckDBPyConnection) -> None:
     for source in CONTRACT.values():
         cols = ", ".join(f'"{c.name}" VARCHAR' for c in source.landed_columns)
         con.execute(
-            f"create or replace temp table {_stage_table(source)} (_bestand VARCHAR, _exportdatum DATE, _regel INTEGER, {cols})"
+            f"create or replace temp table {_stage_table(source)} (_bestand VARCHAR, _exportdatum DATE, "
+            f"_regel INTEGER, _reden VARCHAR, {cols})"
         )
 
 
@@ -362,63 +442,50 @@ def _drop_stage(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"drop table temp.{name}")
 
 
+class _Stager:
+    """A source's batches on their way to its stage table, inserted about BATCH_ROWS at a time.
+
+    Per-file inserts cost more than the parsing for the many small monthly files; batches of
+    several files share an insert, and at most one insert's strings are in Python/Arrow.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source):
+        self.con, self.source = con, source
+        self.batches: list[pa.RecordBatch] = []
+        self.rows = 0
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        self.batches.append(batch)
+        self.rows += batch.num_rows
+        if self.rows >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.batches:
+            return
+        self.con.register("_staged_source", pa.Table.from_batches(self.batches, stage_schema(self.source)))
+        try:
+            self.con.execute(f"insert into {_stage_table(self.source)} by name select * from _staged_source")
+        finally:
+            self.con.unregister("_staged_source")
+        self.batches, self.rows = [], 0
+
+
 def _stage_source(
     con: duckdb.DuckDBPyConnection,
     source: Source,
     exports: list[ExportFile],
     parsed_files: ParsedFiles,
 ) -> None:
-    """Read every file of a source and stage them in inserts of about STAGE_CHUNK_ROWS rows.
-
-    Per-file inserts cost more than the parsing for the many small monthly files; one insert
-    for all files of a source held every file's strings at once, so memory grew with the
-    scale. Chunks keep both: few inserts, and at most one chunk of strings in Python/Arrow.
-    """
-    tables, file_rows, malformed = [], [], []
-    pending = 0
-    for export in exports:
-        table, rows_read, file_malformed = parsed_files.parse(export)
-        tables.append(table)
-        pending += table.num_rows
-        file_rows.append((source.code, export.path.name, export.exportdatum, rows_read))
-        malformed += [
-            (source.code, export.path.name, line, reden) for line, reden in file_malformed
-        ]
-        if pending >= STAGE_CHUNK_ROWS:
-            _insert_staged(con, source, tables)
-            tables, pending = [], 0
-    if tables:
-        _insert_staged(con, source, tables)
-    if not file_rows:
-        return
-    con.executemany(f"insert into {STAGE}_files values (?, ?, ?, ?)", file_rows)
-    if malformed:
-        con.executemany("insert into main.quarantine values (?, ?, ?, NULL, ?)", malformed)
-
-
-# Rows per staging insert: large enough that the many small monthly files share an insert,
-# small enough that landing's memory does not grow with the number of exports.
-STAGE_CHUNK_ROWS = 100_000
-
-
-def _insert_staged(con: duckdb.DuckDBPyConnection, source: Source, tables: list[pa.Table]) -> None:
-    con.register("_staged_source", pa.concat_tables(tables))
-    try:
-        names = ", ".join(f'"{name}"' for name in tables[0].column_names)
-        con.execute(f"insert into {_stage_table(source)} ({names}) select {names} from _staged_source")
-    finally:
-        con.unregister("_staged_source")
-
-
-def _arrow_table(export: ExportFile, parsed: ParsedFile) -> pa.Table:
-    n = len(parsed.lines)
-    arrays = {
-        "_bestand": pa.array([export.path.name] * n, pa.string()),
-        "_exportdatum": pa.array([export.exportdatum] * n, pa.date32()),
-        "_regel": pa.array(parsed.lines, pa.int32()),
-    }
-    arrays.update({name: pa.array(values, pa.string()) for name, values in parsed.columns.items()})
-    return pa.table(arrays)
+    """Read every file of a source into its stage table; note what was read of each file."""
+    stager = _Stager(con, source)
+    file_rows = [
+        (source.code, export.path.name, export.exportdatum, parsed_files.parse(export, stager.add))
+        for export in exports
+    ]
+    stager.flush()
+    if file_rows:
+        con.executemany(f"insert into {STAGE}_files values (?, ?, ?, ?)", file_rows)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -534,7 +601,7 @@ def _stage_wijk_map(
 
 
 def _land_source(con: duckdb.DuckDBPyConnection, source: Source) -> None:
-    """Type the staged strings, quarantine rows that break the contract, keep the latest per key."""
+    """Type the staged rows, quarantine records that break the contract, keep the latest per key."""
     selects, checks, conditions = [], [], []
     for column in source.landed_columns:
         typed, reasons = _typed_and_reasons(source, column)
@@ -558,7 +625,12 @@ def _land_source(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     con.execute(
         f"""create or replace temp table {STAGE}_typed as
         select s._bestand, s._exportdatum, s._regel, {", ".join(selects)}, {problems} AS _problemen
-        from {_stage_table(source)} s {join}"""
+        from {_stage_table(source)} s {join} where s._reden is null"""
+    )
+    con.execute(
+        f"""insert into main.quarantine
+        select {_sql_str(source.code)}, _bestand, _regel, NULL, _reden
+        from {_stage_table(source)} where _reden is not null order by _bestand, _regel"""
     )
     con.execute(
         f"""insert into main.quarantine

@@ -342,6 +342,8 @@ def _vectorisable(frame: pd.DataFrame) -> pd.DataFrame:
 def _file_chunks(con: duckdb.DuckDBPyConnection, table: str) -> Iterator[tuple[str, list]]:
     """(where clause, parameters) per chunk of whole export files of at most CHUNK_ROWS rows.
 
+    A file of more rows than that is a chunk of its own, in ranges of lines (_line_ranges).
+
     One chunk of the whole table when it has no lineage column or no rows (an empty table is
     still checked: its columns must exist).
     """
@@ -354,12 +356,31 @@ def _file_chunks(con: duckdb.DuckDBPyConnection, table: str) -> Iterator[tuple[s
     chunk: list[str] = []
     rows = 0
     for name, count in files:
+        if count > CHUNK_ROWS:
+            yield from _line_ranges(con, table, name)
+            continue
         if chunk and rows + count > CHUNK_ROWS:
             yield "where _bestand in ?", [chunk]
             chunk, rows = [], 0
         chunk.append(name)
         rows += count
-    yield ("where _bestand in ?", [chunk]) if chunk else ("", [])
+    if chunk:
+        yield "where _bestand in ?", [chunk]
+    elif not files:
+        yield "", []
+
+
+def _line_ranges(con: duckdb.DuckDBPyConnection, table: str, name: str) -> Iterator[tuple[str, list]]:
+    """A file of more than CHUNK_ROWS rows, in chunks of consecutive lines of CHUNK_ROWS rows."""
+    ranges = con.execute(
+        f"""select min(_regel), max(_regel) from (
+            select _regel, (row_number() over (order by _regel) - 1) // {CHUNK_ROWS} AS deel
+            from {table} where _bestand = ?)
+        group by deel order by deel""",
+        [name],
+    ).fetchall()
+    for first, last in ranges:
+        yield "where _bestand = ? and _regel between ? and ?", [name, first, last]
 
 
 def _validate_table(

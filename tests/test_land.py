@@ -28,7 +28,8 @@ from sdmonitor.contract import (
     WIJK_CODE,
     WIJK_NAME,
 )
-from sdmonitor.errors import CheckFailed
+from sdmonitor import land as land_module
+from sdmonitor.errors import CheckFailed, RefusedFile
 from sdmonitor.land import check_row_conservation, land_exports
 from sdmonitor.wijk import WijkNormaliser, wijk_key
 
@@ -540,3 +541,56 @@ def test_a_damaged_parsed_file_is_split_again(exports, db, tmp_path):
     con, lines = _land_with_parsed(exports, db, parsed)
     assert _landed_state(con) == first
     assert not any("niet opnieuw gesplitst" in line for line in lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Files of any size: read in blocks and batches, never whole
+
+
+def test_a_file_of_many_batches_keeps_every_line_and_reason(exports, db, tmp_path, monkeypatch):
+    monkeypatch.setattr(land_module, "BATCH_ROWS", 2)
+    rows = [valid_row("wmo", i) for i in range(7)]
+    rows[1]["opmerking"] = "spans\ntwo lines"
+    rows[4]["kanaal"] = "fax"
+    path = write_export(exports, "wmo", rows)
+    lines = path.read_bytes().decode("utf-8-sig").split("\r\n")
+    lines.insert(4, "too;few;fields")  # line 6: after rows[1] (lines 3-4) and rows[2] (line 5)
+    path.write_text("\r\n".join(lines), encoding="utf-8")
+    expected_quarantine = [
+        ("wmo_20250701.csv", 6, None, f"regel heeft 3 velden, verwacht {len(CONTRACT['wmo'].columns)}"),
+        ("wmo_20250701.csv", 8, "kanaal", "kanaal 'fax' is geen geldige code"),
+    ]
+    for parsed in (None, tmp_path / "parsed"):  # straight from the reader, and via the kept file
+        db.unlink(missing_ok=True)
+        con = duckdb.connect(str(db))
+        land_exports(exports, con, load_config(), "test", lambda _: None, parsed_dir=parsed)
+        check_row_conservation(con)
+        assert quarantine(con) == expected_quarantine
+        assert con.execute("select _regel from raw.wmo order by _regel").fetchall() == [
+            (2,), (3,), (5,), (7,), (9,), (10,)
+        ]
+        assert con.execute("select rijen_gelezen, rijen_geladen from load_log").fetchall() == [(8, 6)]
+        con.close()
+
+
+def test_encoding_is_checked_across_block_boundaries(exports, db, monkeypatch):
+    monkeypatch.setattr(land_module, "_BLOCK_BYTES", 5)  # every 'é' (2 bytes) risks a split
+    rows = [valid_row("wmo", i, opmerking="één café") for i in range(3)]
+    path = write_export(exports, "wmo", rows)
+    con, result = land(exports, db)
+    assert result.rows_loaded == 3
+    con.close()
+
+    data = path.read_bytes()
+    line_4 = data.index(b"\n", data.index(b"\n", data.index(b"\n") + 1) + 1) + 1
+    path.write_bytes(data[:line_4] + b"\xe9" + data[line_4:])  # Latin-1 'é' at line 4's start
+    db.unlink()
+    with pytest.raises(RefusedFile, match="byte 0xe9 op regel 4 is geen geldig UTF-8"):
+        land(exports, db)
+
+
+def test_utf8_for_a_windows_1252_source_is_refused_across_blocks(exports, db, monkeypatch):
+    monkeypatch.setattr(land_module, "_BLOCK_BYTES", 3)
+    write_export(exports, "inkomen", [valid_row("inkomen", 0, opmerking="één café")], encoding="utf-8")
+    with pytest.raises(RefusedFile, match="het is UTF-8, maar deze bron levert Windows-1252"):
+        land(exports, db)

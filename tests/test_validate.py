@@ -283,12 +283,14 @@ def _land_two_exports_per_source(tmp_path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def test_chunks_of_files_add_up_to_the_whole_table(tmp_path, monkeypatch):
+# 3 rows: every file its own chunk; 2 rows: a file of 3 rows in ranges of lines (2 + 1).
+@pytest.mark.parametrize("chunk_rows", [3, 2])
+def test_chunks_of_files_add_up_to_the_whole_table(tmp_path, monkeypatch, chunk_rows):
     con = _land_two_exports_per_source(tmp_path)
     assert con.execute("select count(distinct _bestand) from raw.wmo").fetchone() == (2,)
     validate_sources(con, BUILD, progress=lambda _: None)
     whole = _validatie(con)
-    monkeypatch.setattr("sdmonitor.validate.CHUNK_ROWS", 1)  # every file its own chunk
+    monkeypatch.setattr("sdmonitor.validate.CHUNK_ROWS", chunk_rows)
     validate_sources(con, BUILD, progress=lambda _: None)
     assert _validatie(con) == whole
     assert ("wmo", "datum_gesprek niet voor datum_melding", "datum_gesprek, datum_melding",

@@ -1,0 +1,34 @@
+"""How much of the machine a build may use: one DuckDB memory limit for landing, validation and dbt.
+
+DuckDB's own default is 80% of the RAM per connection, so a national build used the machine's
+memory instead of spilling to disk. With a limit, DuckDB's sorts, joins and aggregates spill to
+a temporary folder next to the build database when they need more. `SDM_MEMORY_LIMIT` (a DuckDB
+size such as `4GB`) gives a build on a bigger machine more room.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+MEMORY_LIMIT_ENV = "SDM_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+
+def memory_limit() -> str:
+    return os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
+
+
+def duckdb_settings() -> dict[str, str]:
+    """Settings of every DuckDB connection a build opens (dbt's through its profile).
+
+    Without insertion order kept, DuckDB need not buffer a large insert to keep its order
+    (every model and query that needs an order says ORDER BY).
+    """
+    return {"memory_limit": memory_limit(), "preserve_insertion_order": "false"}
+
+
+def connect_build_db(path: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), config=duckdb_settings())
