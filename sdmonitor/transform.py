@@ -10,7 +10,7 @@ from typing import Callable
 
 from sdmonitor.config import DBT_PROJECT_DIR, Config
 from sdmonitor.errors import CheckFailed, MonitorError
-from sdmonitor.resources import MEMORY_LIMIT_ENV, memory_limit
+from sdmonitor.resources import MEMORY_LIMIT_ENV, memory_limit, out_of_memory_hint
 
 # What a production build leaves to CI (tests/test_dbt_project.py runs the full `dbt build`):
 # unit tests check SQL logic on fixed inputs, independent of the data; not_null and
@@ -70,7 +70,8 @@ def run_dbt(
         raise CheckFailed(f"dbt {command} kon niet draaien: {result.exception}")
     if not result.success:
         detail = "\n".join(f"  - {line}" for line in failures) or "  (zie dbt-log)"
-        raise CheckFailed(f"dbt {command} mislukt:\n{detail}")
+        hint = out_of_memory_hint(detail)
+        raise CheckFailed(f"dbt {command} mislukt:\n{detail}" + (f"\n{hint}" if hint else ""))
     if done["n"]:
         progress(f"  dbt: {done['n']} modellen en tests geslaagd")
 

@@ -18,7 +18,9 @@ import duckdb
 import pytest
 
 from sdmonitor.config import DBT_PROJECT_DIR, load_config
+from sdmonitor.errors import CheckFailed
 from sdmonitor.rawschema import create_raw_tables
+from sdmonitor.resources import MEMORY_LIMIT_ENV, memory_limit
 
 WIJKEN = [
     "WK015001", "WK015003", "WK015004", "WK015005", "WK015006", "WK015007", "WK015008",
@@ -212,6 +214,7 @@ def run_dbt(args: list[str], db: Path, state: Path):
     from dbt.cli.main import dbtRunner
 
     os.environ["SDM_BUILD_DB"] = str(db)
+    os.environ[MEMORY_LIMIT_ENV] = memory_limit()  # as sdmonitor.transform.run_dbt does
     return dbtRunner().invoke([
         *args,
         "--project-dir", str(DBT_PROJECT_DIR),
@@ -384,3 +387,17 @@ def test_a_production_build_keeps_key_tests_and_leaves_contract_repeats_to_ci(tm
                                                  "source_not_null_", "source_accepted_values_"))}
     assert units and repeats and any(t.startswith("unique_stg_") for t in production)
     assert every - production == units | repeats
+
+
+def test_out_of_memory_names_the_setting_that_gives_more(tmp_path, monkeypatch):
+    from sdmonitor import transform
+
+    db = make_raw_db(tmp_path / "build.duckdb")
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "1MB")
+    with pytest.raises(CheckFailed) as failed:
+        transform.run_dbt("build", db, tmp_path / "dbt", load_config(), lambda _: None,
+                          extra_args=("--select", "+int_huishoudens_teams_per_periode",
+                                      "--exclude", "test_type:unit"))
+    assert "Out of Memory" in str(failed.value)
+    assert "DuckDB had niet genoeg aan 1MB geheugen" in str(failed.value)
+    assert f"{MEMORY_LIMIT_ENV}=8GB sdmonitor build" in str(failed.value)
