@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from sdmonitor import land as land_module
 from sdmonitor.config import load_config
 from sdmonitor.contract import (
     BOOLEAN,
@@ -28,7 +29,6 @@ from sdmonitor.contract import (
     WIJK_CODE,
     WIJK_NAME,
 )
-from sdmonitor import land as land_module
 from sdmonitor.errors import CheckFailed, RefusedFile
 from sdmonitor.land import check_row_conservation, land_exports
 from sdmonitor.wijk import WijkNormaliser, wijk_key
