@@ -346,11 +346,11 @@ class ParsedFiles:
         if digest is not None:
             kept = self.folder / f"{digest.hexdigest()}.arrow"
             self.used.add(kept.name)
-            if kept.exists() and _readable(kept):
+            if kept.exists() and (rows := _emit_kept(kept, emit)) is not None:
                 self.reused += 1
-                return _emit_kept(kept, emit)
-            if self._keep(export, kept):
-                return _emit_kept(kept, emit)
+                return rows
+            if self._keep(export, kept) and (rows := _emit_kept(kept, emit)) is not None:
+                return rows
         return _emit_all(read_export(export), emit)
 
     def forget_unused(self) -> None:
@@ -374,21 +374,21 @@ class ParsedFiles:
         return True
 
 
-def _readable(kept: Path) -> bool:
-    """An Arrow file of ours that opens (its footer is written last); otherwise read it again."""
-    try:
-        with pa.OSFile(str(kept)) as source:
-            pa.ipc.open_file(source)
-        return True
-    except (OSError, pa.ArrowException):
-        kept.unlink(missing_ok=True)
-        return False
+def _emit_kept(kept: Path, emit: Callable[[pa.RecordBatch], None]) -> int | None:
+    """Hand a kept file's batches to `emit`; None (and the file removed) when it does not open.
 
-
-def _emit_kept(kept: Path, emit: Callable[[pa.RecordBatch], None]) -> int:
+    An Arrow file's footer is written last, so a file that opens is whole: nothing is emitted
+    from a file that then turns out to be broken.
+    """
     with pa.OSFile(str(kept)) as source:
-        reader = pa.ipc.open_file(source)
-        return _emit_all((reader.get_batch(i) for i in range(reader.num_record_batches)), emit)
+        try:
+            reader = pa.ipc.open_file(source)
+        except pa.ArrowException:
+            reader = None
+        if reader is not None:
+            return _emit_all((reader.get_batch(i) for i in range(reader.num_record_batches)), emit)
+    kept.unlink(missing_ok=True)
+    return None
 
 
 def _emit_all(batches: Iterator[pa.RecordBatch], emit: Callable[[pa.RecordBatch], None]) -> int:

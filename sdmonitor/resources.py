@@ -33,7 +33,7 @@ def dbt_memory_limit() -> str:
     default would fail national builds, so dbt keeps DuckDB's default of 80% of the RAM.
     """
     if os.environ.get(MEMORY_LIMIT_ENV):
-        return os.environ[MEMORY_LIMIT_ENV]
+        return memory_limit()
     ram_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // (1024 * 1024)
     return f"{ram_mb * 8 // 10}MB"
 
