@@ -1,10 +1,10 @@
-"""How much of the machine a build may use: DuckDB's memory limits for landing, validation and dbt.
+"""How much of the machine a build may use: one DuckDB memory limit for landing, validation and dbt.
 
 DuckDB's own default is 80% of the RAM per connection, so a national build used the machine's
 memory instead of spilling to disk. With a limit, DuckDB's sorts, joins and aggregates spill to
-a temporary folder next to the build database when they need more. Landing and validation spill
-within 1 GB; dbt's models need more at national scale (dbt_memory_limit). `SDM_MEMORY_LIMIT` (a
-DuckDB size such as `4GB`) sets one limit for all of them.
+a temporary folder next to the build database when they need more: landing, validation and
+dbt's models all fit 1 GB at national scale (dbt's models are written so DuckDB can spill them:
+docs/performance.md). `SDM_MEMORY_LIMIT` (a DuckDB size such as `4GB`) sets another limit.
 """
 
 from __future__ import annotations
@@ -15,34 +15,20 @@ from pathlib import Path
 import duckdb
 
 MEMORY_LIMIT_ENV = "SDM_MEMORY_LIMIT"
-DBT_MEMORY_LIMIT_ENV = "SDM_DBT_MEMORY_LIMIT"  # set by sdmonitor for profiles.yml, not by users
+DBT_MEMORY_LIMIT_ENV = "SDM_DBT_MEMORY_LIMIT"  # memory_limit() for profiles.yml, set by sdmonitor
 DEFAULT_MEMORY_LIMIT = "1GB"
 
 
 def memory_limit() -> str:
-    """The limit of the build's own connections (landing, validation): they spill within 1 GB."""
+    """The limit of every DuckDB connection of a build: SDM_MEMORY_LIMIT, else 1 GB."""
     return os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
-
-
-def dbt_memory_limit() -> str:
-    """The limit of dbt's connection: SDM_MEMORY_LIMIT when set, else DuckDB's own default.
-
-    Measured at national scale (62M export lines): dbt's distinct counts of households and
-    persons and its medians do not spill; they ran out of memory at 1, 1.5 and 2 GB (the last
-    only in some runs, depending on which models the two threads ran together). A fixed small
-    default would fail national builds, so dbt keeps DuckDB's default of 80% of the RAM.
-    """
-    if os.environ.get(MEMORY_LIMIT_ENV):
-        return memory_limit()
-    ram_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // (1024 * 1024)
-    return f"{ram_mb * 8 // 10}MB"
 
 
 def out_of_memory_hint(message: str) -> str:
     """What to do when DuckDB ran out of its memory limit; empty for any other error."""
     if "Out of Memory" not in message:
         return ""
-    return (f"DuckDB had niet genoeg aan {dbt_memory_limit()} geheugen; geef de build meer, "
+    return (f"DuckDB had niet genoeg aan {memory_limit()} geheugen; geef de build meer, "
             f"bijvoorbeeld {MEMORY_LIMIT_ENV}=8GB sdmonitor build ...")
 
 

@@ -23,3 +23,9 @@
 {% macro pct(a, b, factor=100.0) -%}
     case when coalesce(({{ b }}), 0) = 0 then null else {{ factor }} * ({{ a }}) / ({{ b }}) end
 {%- endmacro %}
+
+{#- In a `group by grouping sets ((..., wijk), (...))`: the wijk of a wijk row, the gemeente code
+    on the row that groups over all wijken. -#}
+{% macro wijk_of_gemeente(wijk) -%}
+    case when grouping({{ wijk }}) = 1 then '{{ var("gemeente_code") }}' else {{ wijk }} end
+{%- endmacro %}

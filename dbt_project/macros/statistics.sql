@@ -24,3 +24,18 @@
     ) / (1.0 + {{ z }} * {{ z }} / {{ n }}))), 4)
     end
 {%- endmacro %}
+
+{#- Quantile q interpolated as kwantiel (quantile_cont) does, lo + (h - floor h) * (hi - lo), up to
+    the last bit of a double (DuckDB fuses its multiply-add), computed from a frequency table
+    instead of every observation: aggregate over a group's rows, one row per distinct
+    value `waarde` with `t_m` = the number of observations <= that value (a running sum) and
+    `totaal` = the group's observations. A holistic quantile keeps every observation in memory,
+    which at national scale does not fit DuckDB's memory limit; a frequency table does. With
+    h = (totaal - 1) * q, the observation of (0-based) rank k is the smallest value with t_m > k.
+-#}
+{% macro kwantiel_uit_frequenties(waarde, t_m, totaal, q) -%}
+    {%- set h = '(' ~ totaal ~ ' - 1) * ' ~ q -%}
+    {%- set laag = 'min(' ~ waarde ~ ') filter (where ' ~ t_m ~ ' > floor(' ~ h ~ '))' -%}
+    {%- set hoog = 'min(' ~ waarde ~ ') filter (where ' ~ t_m ~ ' > ceil(' ~ h ~ '))' -%}
+    ({{ laag }} + (max({{ h }}) - floor(max({{ h }}))) * ({{ hoog }} - {{ laag }}))
+{%- endmacro %}

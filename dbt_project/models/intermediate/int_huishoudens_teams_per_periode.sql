@@ -45,7 +45,9 @@ perioden as (
 
 ),
 
-bekend as (
+-- not materialized: each team's distinct below reads only its own sources (a materialized
+-- union of all of them would be held in memory)
+bekend as not materialized (
 
     -- wmo, jeugd: datum_melding in the period, or support / hulp active in it
     select {{ halfjaar_van('datum_melding') }} as periode, huishouden_pseudo, 'wmo' as team
@@ -74,8 +76,11 @@ bekend as (
 
 ),
 
+-- one distinct per team of bekend: a single distinct over all teams (45M rows at national
+-- scale) does not spill within DuckDB's memory limit; per team it does (team is in the key)
 final as (
 
+    {% for team in ['wmo', 'jeugd', 'inkomen', 'schuldhulp', 'voorliggend'] %}
     select distinct
         b.periode,
         b.huishouden_pseudo,
@@ -84,6 +89,9 @@ final as (
     inner join perioden as p
         on b.periode = p.periode
     where b.huishouden_pseudo is not null
+      and b.team = '{{ team }}'
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 )
 

@@ -76,19 +76,18 @@ zorg as (
 
 ),
 
-zorg_per_gebied as (
-
-    select periode, team, wijk_code as gebied_code, persoon from zorg
-    union all
-    select periode, team, '{{ var("gemeente_code") }}', persoon from zorg
-
-),
-
 personen as (
 
-    select periode, team, gebied_code, count(distinct persoon) as personen
-    from zorg_per_gebied
-    group by 1, 2, 3
+    -- distinct persons per wijk and, across wijken, per gemeente in one pass: a person who moved
+    -- counts once for the gemeente. One grouped distinct instead of a union of both levels,
+    -- which DuckDB cannot spill within its memory limit at national scale.
+    select
+        periode,
+        team,
+        {{ wijk_of_gemeente('wijk_code') }} as gebied_code,
+        count(distinct persoon) as personen
+    from zorg
+    group by grouping sets ((periode, team, wijk_code), (periode, team))
 
 ),
 

@@ -43,24 +43,14 @@ stappen as (
 
 ),
 
-per_gebied as (
-
-    -- bwmo stages carry wijk 'onbekend'; the gemeente row counts every record
-    select periode, wijk_code as gebied_code, team, stap, is_beeindigd, is_open, is_binnen_termijn,
-           is_open_over_termijn, doorlooptijd_dagen
-    from stadia
-    union all
-    select periode, '{{ var("gemeente_code") }}', team, stap, is_beeindigd, is_open, is_binnen_termijn,
-           is_open_over_termijn, doorlooptijd_dagen
-    from stadia
-
-),
-
+-- per wijk and for the gemeente in one grouping (grouping sets), so the stages are read once per
+-- aggregate instead of a union of both levels that DuckDB would hold in memory; bwmo stages carry
+-- wijk 'onbekend', the gemeente row counts every record
 tellingen as (
 
     select
         g.periode,
-        g.gebied_code,
+        {{ wijk_of_gemeente('g.wijk_code') }} as gebied_code,
         g.team,
         g.stap,
         'stap=' || g.stap || ';team=' || g.team as uitsplitsing,
@@ -69,26 +59,57 @@ tellingen as (
         sum(case when g.is_open_over_termijn then 1 else 0 end) as wachtend_over_termijn,
         sum(case when g.is_beeindigd then 1 else 0 end) as beeindigd,
         sum(case when g.is_binnen_termijn then 1 else 0 end) as binnen_termijn
-    from per_gebied as g
+    from stadia as g
     inner join stappen as s
         on g.team = s.team and g.stap = s.stap
-    group by 1, 2, 3, 4, 5, 6
+    group by grouping sets (
+        (g.periode, g.wijk_code, g.team, g.stap, s.heeft_termijn),
+        (g.periode, g.team, g.stap, s.heeft_termijn)
+    )
+
+),
+
+-- durations as a frequency table per group (ended stages always have a duration), so the
+-- median and p80 need one row per distinct number of days instead of every stage in memory
+frequenties as (
+
+    select
+        g.periode,
+        {{ wijk_of_gemeente('g.wijk_code') }} as gebied_code,
+        'stap=' || g.stap || ';team=' || g.team as uitsplitsing,
+        cast(g.doorlooptijd_dagen as double) as dagen,
+        count(*) as stadia
+    from stadia as g
+    inner join stappen as s
+        on g.team = s.team and g.stap = s.stap
+    where g.is_beeindigd
+    group by grouping sets (
+        (g.periode, g.wijk_code, g.team, g.stap, g.doorlooptijd_dagen),
+        (g.periode, g.team, g.stap, g.doorlooptijd_dagen)
+    )
+
+),
+
+cumulatief as (
+
+    select
+        *,
+        sum(stadia) over (partition by periode, gebied_code, uitsplitsing order by dagen) as t_m,
+        sum(stadia) over (partition by periode, gebied_code, uitsplitsing) as totaal
+    from frequenties
 
 ),
 
 duren as (
 
     select
-        g.periode,
-        g.gebied_code,
-        'stap=' || g.stap || ';team=' || g.team as uitsplitsing,
-        count(*) as aantal,
-        {{ kwantiel('g.doorlooptijd_dagen', 0.5) }} as mediaan,
-        {{ kwantiel('g.doorlooptijd_dagen', 0.8) }} as p80
-    from per_gebied as g
-    inner join stappen as s
-        on g.team = s.team and g.stap = s.stap
-    where g.is_beeindigd
+        periode,
+        gebied_code,
+        uitsplitsing,
+        sum(stadia) as aantal,
+        {{ kwantiel_uit_frequenties('dagen', 't_m', 'totaal', 0.5) }} as mediaan,
+        {{ kwantiel_uit_frequenties('dagen', 't_m', 'totaal', 0.8) }} as p80
+    from cumulatief
     group by 1, 2, 3
 
 ),
