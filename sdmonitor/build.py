@@ -11,11 +11,11 @@ import fcntl
 import os
 import shutil
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 from sdmonitor.config import Config, load_config
 from sdmonitor.errors import CheckFailed, MonitorError
@@ -113,21 +113,18 @@ def build(
             forget_earlier_work(warehouse)
         cache_file = validation_cache_for(warehouse)
 
-        with _step("Exports inlezen", summary, progress):
-            with connect_build_db(build_db) as con:
-                summary.landing = land_exports(exports_dir, con, config, summary.build_id, progress,
-                                               parsed_exports_for(warehouse))
-                check_row_conservation(con)
-        with _step("Exports valideren", summary, progress):
-            with connect_build_db(build_db) as con:
-                _gate(validate_sources(con, summary.build_id, progress, cache_file), summary)
+        with _step("Exports inlezen", summary, progress), connect_build_db(build_db) as con:
+            summary.landing = land_exports(exports_dir, con, config, summary.build_id, progress,
+                                           parsed_exports_for(warehouse))
+            check_row_conservation(con)
+        with _step("Exports valideren", summary, progress), connect_build_db(build_db) as con:
+            _gate(validate_sources(con, summary.build_id, progress, cache_file), summary)
         with _step("Indicatoren berekenen (dbt build)", summary, progress):
             run_dbt("build", build_db, work / "dbt", config, progress,
                     extra_args=("--exclude", *PRODUCTION_EXCLUDE))
-        with _step("Indicatoren valideren", summary, progress):
-            with connect_build_db(build_db) as con:
-                _gate(validate_marts(con, summary.build_id, config, progress, cache_file), summary)
-                write_validation_html(con, work / "validatie.html")
+        with _step("Indicatoren valideren", summary, progress), connect_build_db(build_db) as con:
+            _gate(validate_marts(con, summary.build_id, config, progress, cache_file), summary)
+            write_validation_html(con, work / "validatie.html")
         with _step("Publiceren", summary, progress):
             publish(build_db, warehouse, summary.build_id, config, summary.steps)
         _copy_report(work / "validatie.html", warehouse, summary)

@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except Exception as error:  # noqa: BLE001 - a full disk is the one system error users can fix
+    except Exception as error:  # a full disk is the one system error users can fix
         # Checked first: dbt reports a full disk as a failed model, which is a MonitorError.
         if not _is_disk_full(error):
             if isinstance(error, MonitorError):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from sdmonitor.config import DBT_PROJECT_DIR, Config
 from sdmonitor.errors import CheckFailed, MonitorError
