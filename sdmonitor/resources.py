@@ -15,7 +15,6 @@ from pathlib import Path
 import duckdb
 
 MEMORY_LIMIT_ENV = "SDM_MEMORY_LIMIT"
-DBT_MEMORY_LIMIT_ENV = "SDM_DBT_MEMORY_LIMIT"  # memory_limit() for profiles.yml, set by sdmonitor
 DEFAULT_MEMORY_LIMIT = "1GB"
 
 

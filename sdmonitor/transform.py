@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sdmonitor.config import DBT_PROJECT_DIR, Config
 from sdmonitor.errors import CheckFailed, MonitorError
-from sdmonitor.resources import DBT_MEMORY_LIMIT_ENV, memory_limit, out_of_memory_hint
+from sdmonitor.resources import MEMORY_LIMIT_ENV, memory_limit, out_of_memory_hint
 
 # What a production build leaves to CI (tests/test_dbt_project.py runs the full `dbt build`):
 # unit tests check SQL logic on fixed inputs, independent of the data; not_null and
@@ -51,7 +51,7 @@ def run_dbt(
     from dbt.cli.main import dbtRunner  # dbt is slow to import: only when a build needs it
 
     os.environ["SDM_BUILD_DB"] = str(build_db)
-    os.environ[DBT_MEMORY_LIMIT_ENV] = memory_limit()  # read by profiles.yml
+    os.environ[MEMORY_LIMIT_ENV] = memory_limit()  # read by profiles.yml, like every build connection
     done = {"n": 0}
 
     def on_event(event) -> None:

@@ -20,7 +20,7 @@ import pytest
 from sdmonitor.config import DBT_PROJECT_DIR, load_config
 from sdmonitor.errors import CheckFailed
 from sdmonitor.rawschema import create_raw_tables
-from sdmonitor.resources import DBT_MEMORY_LIMIT_ENV, MEMORY_LIMIT_ENV, memory_limit
+from sdmonitor.resources import MEMORY_LIMIT_ENV, memory_limit
 
 WIJKEN = [
     "WK015001", "WK015003", "WK015004", "WK015005", "WK015006", "WK015007", "WK015008",
@@ -214,7 +214,7 @@ def run_dbt(args: list[str], db: Path, state: Path):
     from dbt.cli.main import dbtRunner
 
     os.environ["SDM_BUILD_DB"] = str(db)
-    os.environ[DBT_MEMORY_LIMIT_ENV] = memory_limit()  # as sdmonitor.transform.run_dbt does
+    os.environ[MEMORY_LIMIT_ENV] = memory_limit()  # as sdmonitor.transform.run_dbt does
     return dbtRunner().invoke([
         *args,
         "--project-dir", str(DBT_PROJECT_DIR),
