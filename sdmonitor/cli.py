@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 import errno
+import ipaddress
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -29,6 +29,48 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+# Streamlit options the dashboard always runs with; given on the command line, so neither a
+# ~/.streamlit/config.toml nor a STREAMLIT_* variable of the service account can weaken them.
+DASHBOARD_OPTIONS = {
+    "server.headless": "true",
+    "browser.gatherUsageStats": "false",
+    # Viewer mode: no Deploy button or developer menu for the gemeente's users.
+    "client.toolbarMode": "viewer",
+    # A visitor never sees a traceback or an exception's text; the app logs it with an error id
+    # and shows only that id (dashboard/app.py).
+    "client.showErrorDetails": "none",
+    "server.enableXsrfProtection": "true",
+    "server.enableCORS": "true",
+}
+LOCALHOST = "127.0.0.1"
+
+
+def dashboard_command(warehouse: Path, port: int, address: str) -> list[str]:
+    """The streamlit command line `sdmonitor dashboard` becomes (argv[0] included)."""
+    command = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
+               "--server.address", address, "--server.port", str(port)]
+    for option, value in DASHBOARD_OPTIONS.items():
+        command += [f"--{option}", value]
+    return command
+
+
+def is_local(address: str | None) -> bool:
+    """Whether a bind address reaches this computer only (loopback); unset means every interface."""
+    if not address:
+        return False
+    if address.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _url(address: str, port: int) -> str:
+    host = f"[{address}]" if ":" in address else address
+    return f"http://{host}:{port}"
+
+
 def _dashboard(args: argparse.Namespace) -> int:
     warehouse = Path(args.warehouse).resolve()
     if not warehouse.exists():
@@ -36,18 +78,16 @@ def _dashboard(args: argparse.Namespace) -> int:
     env = {**os.environ, "SDM_WAREHOUSE": str(warehouse)}
     if args.config:
         env["SDM_CONFIG"] = str(Path(args.config).resolve())
-    print(f"Dashboard op http://localhost:{args.port} (stoppen met Ctrl+C)", flush=True)
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
-        "--server.port", str(args.port),
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-        "--client.toolbarMode", "viewer",
-    ]
-    try:
-        return subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        return 0
+    address = args.address or LOCALHOST
+    if not is_local(address):
+        print(f"Let op: het dashboard luistert op {address} en heeft geen login: iedereen die deze "
+              "computer via het netwerk bereikt, ziet de cijfers.")
+    print(f"Dashboard op {_url(address, args.port)} (stoppen met Ctrl+C)", flush=True)
+    sys.stderr.flush()
+    # Streamlit takes this process's place (same pid), so a SIGTERM or Ctrl+C to
+    # `sdmonitor dashboard` reaches the server itself and no orphan server is left behind.
+    os.execve(sys.executable, dashboard_command(warehouse, args.port, address), env)
+    return 0  # not reached
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -99,6 +139,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dashboard", help="het dashboard starten")
     p.add_argument("--warehouse", required=True)
     p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default=None,
+                   help=f"netwerkadres om op te luisteren (standaard {LOCALHOST}: alleen deze computer)")
     p.set_defaults(func=_dashboard)
 
     p = sub.add_parser("report", help="de halfjaarlijkse raadsbriefing (PDF en HTML)")
