@@ -26,10 +26,15 @@ from dashboard.components import (
     onvolledig_uitleg,
     url_waarde,
 )
+from dashboard.veilig import fout_afvangen, md, toon_callback_fout, veilig
 from sdmonitor import nl
+from sdmonitor.cli import is_local
 from sdmonitor.warehouse import WarehouseError
 
 st.set_page_config(page_title="Sociaal Domein Monitor", page_icon=":material/monitoring:", layout="wide")
+# However the app was started: a visitor never sees a traceback or an exception's message
+# (`sdmonitor dashboard` sets the same on its command line; dashboard/veilig.py shows an id).
+st.set_option("client.showErrorDetails", "none")
 
 
 def _periode_kiezer() -> None:
@@ -42,7 +47,7 @@ def _periode_kiezer() -> None:
     per = queries.periodes()
     labels = dict(zip(per["periode"], per["label"]))
     onvolledig = per.loc[~per["volledige_historie"], "periode"].tolist()
-    gevraagd = url_waarde("periode")
+    gevraagd = url_waarde("periode", per["periode"].tolist())
     st.session_state.setdefault(ONVOLLEDIG_KEY, False)
     if gevraagd in onvolledig and st.session_state.get(PERIODE_KEY) != gevraagd:
         st.session_state[ONVOLLEDIG_KEY] = True
@@ -55,6 +60,7 @@ def _periode_kiezer() -> None:
     if st.session_state.get(PERIODE_KEY) not in codes:
         st.session_state[PERIODE_KEY] = queries.laatste_volledige_periode()
 
+    @veilig
     def _naar_url() -> None:
         st.query_params["periode"] = st.session_state[PERIODE_KEY]
 
@@ -63,8 +69,9 @@ def _periode_kiezer() -> None:
         on_change=_naar_url, help="Standaard het laatste volledige halfjaar.",
     )
     if st.session_state[PERIODE_KEY] != queries.laatste_volledige_periode():
-        st.sidebar.caption(f"Laatste volledige halfjaar: {nl.periode(queries.laatste_volledige_periode())}.")
+        st.sidebar.caption(f"Laatste volledige halfjaar: {md(nl.periode(queries.laatste_volledige_periode()))}.")
 
+    @veilig
     def _uit_onvolledig() -> None:
         # Unticked: a link to a partial half-year must not tick it again on the next run.
         if not st.session_state[ONVOLLEDIG_KEY] and st.query_params.get("periode") in onvolledig:
@@ -78,20 +85,43 @@ def _periode_kiezer() -> None:
 def _status() -> None:
     info = queries.build_info()
     with st.sidebar.expander("Warehouse", icon=":material/database:"):
-        st.caption(f"Bestand: `{queries.warehouse_path().name}`")
+        st.caption(f"Bestand: {md(queries.warehouse_path().name)}")
         if not info.empty:
             r = info.iloc[0]
-            st.caption(f"Gebouwd op {nl.datum(r['gebouwd_op'])} (build {r['build_id']}).")
+            st.caption(f"Gebouwd op {md(nl.datum(r['gebouwd_op']))} (build {md(r['build_id'])}).")
+
+
+def _ingelogd() -> bool:
+    """Whether the visitor logged in through Streamlit's login (st.login); False without one."""
+    return bool(getattr(st.user, "is_logged_in", False))
+
+
+def _login_banner() -> None:
+    """Without a login, say who can see the dashboard: this computer only, or the network."""
+    if _ingelogd():
+        return
+    adres = st.get_option("server.address")
+    if is_local(adres):
+        st.sidebar.info("Dit dashboard draait zonder login en is alleen op deze computer te bekijken.",
+                        icon=":material/lock:")
+    else:
+        waar = f"op {md(adres)}" if adres else "op alle netwerkadressen van deze computer"
+        st.sidebar.warning(f"Dit dashboard draait zonder login en is via het netwerk bereikbaar ({waar}): "
+                           "iedereen die deze computer kan bereiken, ziet de cijfers.",
+                           icon=":material/lock_open:")
 
 
 def main() -> None:
+    toon_callback_fout()
     try:
         queries.controleer()
     except WarehouseError as exc:
         st.title("Sociaal Domein Monitor")
-        st.error(str(exc), icon=":material/error:")
+        st.error(md(exc), icon=":material/error:")
+        _login_banner()
         st.stop()
-    st.sidebar.markdown(f"### Sociaal Domein Monitor\n{queries.gemeente_naam()}")
+    st.sidebar.markdown(f"### Sociaal Domein Monitor\n{md(queries.gemeente_naam())}")
+    _login_banner()
     pagina = st.navigation({
         "Monitor": [st.Page(PAGINA["overzicht"], title="Overzicht", icon=":material/dashboard:", default=True)],
         "Thema's": [
@@ -113,7 +143,11 @@ def main() -> None:
     st.session_state["_pagina"] = pagina.url_path
     _periode_kiezer()
     _status()
-    pagina.run()
+    try:
+        pagina.run()
+    except WarehouseError as exc:  # the file went bad between the check and this page
+        st.error(md(exc), icon=":material/error:")
 
 
-main()
+with fout_afvangen():
+    main()

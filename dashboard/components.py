@@ -9,15 +9,17 @@ import gc
 import hashlib
 import io
 import json
+import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from dashboard import queries
+from dashboard.veilig import md, spreadsheet_veilig, veilig
 from sdmonitor import charts, nl
 
 # The headline list is shared with the raadsbriefing (sdmonitor report): one definition.
@@ -146,26 +148,37 @@ def termijn_tekst(uitsplitsing: str) -> str:
 # ---------------------------------------------------------------- output
 
 
+def als_csv(df: pd.DataFrame) -> bytes:
+    """A download frame as CSV: semicolon and decimal comma (what Dutch Excel opens without an
+    import wizard), text that could start a formula neutralised (veilig.spreadsheet_veilig)."""
+    return spreadsheet_veilig(df).to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+
+
+def als_excel(df: pd.DataFrame) -> bytes:
+    """A download frame as an Excel file; text cells are never formulas (openpyxl would write a
+    text starting with '=' as one), numbers stay numbers."""
+    buf = io.BytesIO()
+    spreadsheet_veilig(df).to_excel(buf, index=False, sheet_name="data", engine="openpyxl")
+    return buf.getvalue()
+
+
+def _bestandsnaam(naam: str) -> str:
+    """A download's file name: letters, digits, '-' and '_' only (names can come from data)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", naam).strip("_") or "download"
+
+
 def downloads(df: pd.DataFrame, naam: str) -> None:
     """CSV and Excel of exactly the frame shown: same rows and columns, Dutch headers."""
     uit = df.rename(columns=DOWNLOAD_KOPPEN)
     rij = st.container(horizontal=True)
+    bestand = _bestandsnaam(naam)
 
     # The files are made only when clicked (deferred data): writing an Excel file with openpyxl
     # for every chart and table on every rerun cost more than the page itself.
-    def als_csv() -> bytes:
-        # Semicolon and decimal comma: what Dutch Excel opens without an import wizard.
-        return uit.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
-
-    def als_excel() -> bytes:
-        buf = io.BytesIO()
-        uit.to_excel(buf, index=False, sheet_name="data", engine="openpyxl")
-        return buf.getvalue()
-
-    rij.download_button("CSV", als_csv, file_name=f"{naam}.csv", mime="text/csv", key=f"csv_{naam}",
-                       on_click="ignore", icon=":material/download:")
+    rij.download_button("CSV", lambda: als_csv(uit), file_name=f"{bestand}.csv", mime="text/csv",
+                        key=f"csv_{naam}", on_click="ignore", icon=":material/download:")
     rij.download_button(
-        "Excel", als_excel, file_name=f"{naam}.xlsx", key=f"xlsx_{naam}", on_click="ignore",
+        "Excel", lambda: als_excel(uit), file_name=f"{bestand}.xlsx", key=f"xlsx_{naam}", on_click="ignore",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
     )
@@ -303,7 +316,7 @@ def sectie_trend(
         bm = bm[bm["uitsplitsing"].isin(df["uitsplitsing"].unique()) & bm["periode"].isin(getoond)]
         frame = pd.concat([frame, benchmark_frame(bm, info["eenheid"], meerdere)], ignore_index=True)
     # The definition sits behind the (?) of the title: always there, never in the way.
-    st.markdown(f"**{titel or info['label_nl']}**", help=info.get("definitie") or None)
+    st.markdown(f"**{md(titel or info['label_nl'])}**", help=md(info["definitie"]) if info.get("definitie") else None)
     spec = None
     if not frame.empty:
         spec = vega_spec(charts.trend, frame, as_titel=nl.eenheid_label(info["eenheid"]), norm=norm,
@@ -312,7 +325,7 @@ def sectie_trend(
     onderdrukt_melding(frame)
     if weggelaten:
         eerste = eerste_volledige_periode()
-        st.caption(f"Vanaf {nl.periode(eerste)}: de halfjaren vóór de eerste export zijn onvolledig "
+        st.caption(f"Vanaf {md(nl.periode(eerste))}: de halfjaren vóór de eerste export zijn onvolledig "
                    "en weggelaten (zie de zijbalk om ze toch te tonen).")
     return frame
 
@@ -343,7 +356,7 @@ def sectie_staven(
         kolommen["norm"] = df["uitsplitsing"].map(termijn)
     frame = figuur_frame(df, **kolommen)
     titel = titel or f"{info['label_nl']} – {nl.periode(periode())}"
-    st.markdown(f"**{titel}**", help=info.get("definitie") or None)
+    st.markdown(f"**{md(titel)}**", help=md(info["definitie"]) if info.get("definitie") else None)
     spec = vega_spec(charts.staven, frame, as_titel=nl.eenheid_label(info["eenheid"])) if not frame.empty else None
     grafiek(spec, frame, naam or f"{indicator}_{periode()}")
     onderdrukt_melding(frame)
@@ -403,7 +416,7 @@ def kpi_tegel(kern: Kern, per: str, links: bool = True) -> None:
     """One tile: gemeente figure, benchmark with period and status, difference, trend, links."""
     info = indicator_info(kern.indicator)
     with st.container(border=True):
-        st.markdown(f"##### {nl.familie_label(kern.familie)}")
+        st.markdown(f"##### {md(nl.familie_label(kern.familie))}")
         rij = _kern_rij(kern, per)
         sub = info["label_nl"]
         if rij is not None and rij["uitsplitsing"]:
@@ -411,8 +424,8 @@ def kpi_tegel(kern: Kern, per: str, links: bool = True) -> None:
             sub += f" ({prefix}{nl.uitsplitsing_label(rij['uitsplitsing'])})"
         # The full indicator name as text (a metric label would be cut off), the metric says
         # whose figure it is and when.
-        st.markdown(sub)
-        label = f"{queries.gemeente_naam()}, {nl.periode(per)}"
+        st.markdown(md(sub))
+        label = md(f"{queries.gemeente_naam()}, {nl.periode(per)}")
         if rij is None:
             st.metric(label, nl.GEEN_WAARDE)
             st.caption("Geen cijfer voor deze periode.")
@@ -425,10 +438,10 @@ def kpi_tegel(kern: Kern, per: str, links: bool = True) -> None:
             trendtekst = (f"t.o.v. {nl.periode(vorig['periode'])}: {delta}"
                           f"{_trend_significant(rij, vorig)}")
         st.metric(label, waarde_tekst(rij), delta=delta, delta_color=_delta_kleur(info.get("richting")),
-                  help=info.get("definitie") or None)
+                  help=md(info["definitie"]) if info.get("definitie") else None)
         if rij["onderdrukt"]:
-            st.caption(f"{ONDERDRUKT_ICOON} Onderdrukt: {reden_onderdrukt(rij)}")
-        st.caption(trendtekst)
+            st.caption(f"{ONDERDRUKT_ICOON} Onderdrukt: {md(reden_onderdrukt(rij))}")
+        st.caption(md(trendtekst))
         _benchmark_regel(kern, rij, info)
         c1, c2 = st.columns(2)
         if links:
@@ -472,12 +485,12 @@ def _benchmark_regel(kern: Kern, rij, info: dict) -> None:
         if "stap" in nl.parse_uitsplitsing(rij["uitsplitsing"]):
             tekst = (f"Geen landelijk cijfer (wachttijden worden landelijk niet verzameld); "
                      f"norm: {termijn_tekst(rij['uitsplitsing'])}.")
-        st.caption(tekst)
+        st.caption(md(tekst))
         return
-    regel = f"**{b['label']}**: {nl.waarde(b['waarde'], info['eenheid'])}"
+    regel = f"**{md(b['label'])}**: {md(nl.waarde(b['waarde'], info['eenheid']))}"
     if not rij["onderdrukt"] and pd.notna(rij["waarde"]):
-        regel += (f" · verschil {nl.verschil(rij['waarde'] - b['waarde'], info['eenheid'])}, "
-                  f"{_significant_verschil(rij, b['waarde'])}")
+        regel += " " + md(f"· verschil {nl.verschil(rij['waarde'] - b['waarde'], info['eenheid'])}, "
+                    f"{_significant_verschil(rij, b['waarde'])}")
     st.caption(regel)
 
 
@@ -491,12 +504,17 @@ def periode_label() -> str:
 NIEUW_BEZOEK_KEY = "_nieuw_bezoek"
 
 
-def url_waarde(param: str) -> str | None:
-    """?param= from the address, but only on the first run of a page visit (a followed link, an
-    opened or shared address). Later runs of the same visit ignore it: a rerun racing the user's
-    own change (a new build arriving, say) still carries the address of before that change, and
-    must not undo it. Our own writes keep the address in step for sharing."""
-    return st.query_params.get(param) if st.session_state.get(NIEUW_BEZOEK_KEY, True) else None
+def url_waarde(param: str, bekend: Collection[str]) -> str | None:
+    """?param= from the address when it is one of the `bekend` codes (anything else in the
+    address is ignored: it never reaches a query or the screen), and only on the first run of a
+    page visit (a followed link, an opened or shared address). Later runs of the same visit ignore
+    it: a rerun racing the user's own change (a new build arriving, say) still carries the address
+    of before that change, and must not undo it. Our own writes keep the address in step for
+    sharing."""
+    if not st.session_state.get(NIEUW_BEZOEK_KEY, True):
+        return None
+    gevraagd = st.query_params.get(param)
+    return gevraagd if gevraagd is not None and gevraagd in bekend else None
 
 
 def url_keuze(label: str, opties: list[str], key: str, param: str, format_func=str,
@@ -506,12 +524,13 @@ def url_keuze(label: str, opties: list[str], key: str, param: str, format_func=s
     The query parameter wins when it names a valid option (a link was followed); a change by the
     user is written back, so both always agree and the page can be shared.
     """
-    gevraagd = url_waarde(param)
-    if gevraagd in opties and st.session_state.get(key) != gevraagd:
+    gevraagd = url_waarde(param, opties)
+    if gevraagd is not None and st.session_state.get(key) != gevraagd:
         st.session_state[key] = gevraagd
     if st.session_state.get(key) not in opties:
         st.session_state[key] = standaard if standaard in opties else opties[0]
 
+    @veilig
     def _naar_url() -> None:
         st.query_params[param] = st.session_state[key]
 
@@ -620,7 +639,7 @@ def wijk_raster(frame: pd.DataFrame, titel: str) -> None:
     gekozen = st.session_state.get(WIJK_KEY) or None
     # One spec per frame; the chosen wijk (its border) is set in the copy, not rebuilt per wijk.
     spec = charts.zet_keuze(vega_spec(charts.raster, frame, selectie="wijk"), "wijk", gekozen) if not frame.empty else None
-    grafiek(spec, frame, "wijken_raster", key=key, on_select=lambda: _uit_raster(key),
+    grafiek(spec, frame, "wijken_raster", key=key, on_select=veilig(lambda: _uit_raster(key)),
             selection_mode="wijk")
     onderdrukt_melding(frame)
     onbekend_melding(frame)
@@ -633,7 +652,7 @@ def onbekend_melding(frame: pd.DataFrame) -> None:
     df = queries.cijfers(indicatoren=[frame.attrs["indicator"]], periodes=[periode()], soort="onbekend")
     df = df[df["uitsplitsing"] == frame.attrs["uitsplitsing"]]
     if not df.empty:
-        st.caption(f"Wijk onbekend (telt mee in de gemeente, niet in een wijk): {waarde_tekst(df.iloc[0])}.")
+        st.caption(f"Wijk onbekend (telt mee in de gemeente, niet in een wijk): {md(waarde_tekst(df.iloc[0]))}.")
 
 
 def wijk_tabel(frame: pd.DataFrame) -> None:
@@ -646,7 +665,7 @@ def wijk_tabel(frame: pd.DataFrame) -> None:
     getoond = frame[volgorde].dropna(axis=1, how="all")
     toon = getoond.rename(columns=DOWNLOAD_KOPPEN)
     st.dataframe(
-        toon, hide_index=True, width="stretch", key=key, on_select=lambda: _uit_tabel(key, codes),
+        toon, hide_index=True, width="stretch", key=key, on_select=veilig(lambda: _uit_tabel(key, codes)),
         selection_mode="single-row",
         column_config={k: st.column_config.NumberColumn(format="localized") for k in
                        ("Waarde", "Teller", "Noemer", "Ondergrens 95%-interval", "Bovengrens 95%-interval")},
@@ -659,15 +678,15 @@ def wijk_kiezer() -> str:
     namen = queries.wijk_namen()
     gemeente = f"{queries.gemeente_naam()} (hele gemeente)"
     opties = [GEMEENTE_KEUZE, *namen]
-    gevraagd = url_waarde("wijk")
-    if gevraagd in namen and st.session_state.get(WIJK_KEY) != gevraagd:
+    gevraagd = url_waarde("wijk", namen)
+    if gevraagd is not None and st.session_state.get(WIJK_KEY) != gevraagd:
         st.session_state[WIJK_KEY] = gevraagd
     if st.session_state.get(WIJK_KEY) not in opties:
         st.session_state[WIJK_KEY] = GEMEENTE_KEUZE
     return st.selectbox(
         "Wijkprofiel", opties, key=WIJK_KEY,
         format_func=lambda c: namen.get(c, gemeente),
-        on_change=lambda: kies_wijk(st.session_state[WIJK_KEY]),
+        on_change=veilig(lambda: kies_wijk(st.session_state[WIJK_KEY])),
     )
 
 
@@ -675,15 +694,16 @@ def _profiel_kern(df: pd.DataFrame, wijk: str, gm: str, indicator: str, uitsplit
     """The chosen indicator for the wijk beside the gemeente, as two figures (`df`: every
     figure of the wijk and the gemeente in the period)."""
     df = df[(df["indicator"] == indicator) & (df["uitsplitsing"] == uitsplitsing)]
-    st.markdown(f"**{indicator_info(indicator)['label_nl']} ({nl.uitsplitsing_label(uitsplitsing)})**")
+    st.markdown(f"**{md(indicator_info(indicator)['label_nl'])} ({md(nl.uitsplitsing_label(uitsplitsing))})**")
     kolommen = st.columns(3)
     for kolom, code in zip(kolommen, (wijk, gm)):
         rij = df[df["gebied_code"] == code]
         if rij.empty:
-            kolom.metric(code, nl.GEEN_WAARDE, help="Geen cijfer voor dit gebied.")
+            kolom.metric(md(code), nl.GEEN_WAARDE, help="Geen cijfer voor dit gebied.")
             continue
         r = rij.iloc[0]
-        kolom.metric(r["gebied_naam"], waarde_tekst(r), border=True, help=toelichting(r) or None)
+        kolom.metric(md(r["gebied_naam"]), waarde_tekst(r), border=True,
+                     help=md(toelichting(r)) if toelichting(r) else None)
 
 
 def wijk_profiel(wijk: str, indicator: str, uitsplitsing: str) -> None:
@@ -691,10 +711,10 @@ def wijk_profiel(wijk: str, indicator: str, uitsplitsing: str) -> None:
     gm = queries.gemeente_code()
     g = queries.gebieden().set_index("gebied_code")
     w = g.loc[wijk]
-    st.subheader(f"Wijkprofiel {w['gebied_naam']} – {periode_label()}")
-    st.caption(f"Inwoners: {nl.inwoners(w['inwoners'], w['inwoners_geschat'])}. "
+    st.subheader(f"Wijkprofiel {md(w['gebied_naam'])} – {md(periode_label())}")
+    st.caption(f"Inwoners: {md(nl.inwoners(w['inwoners'], w['inwoners_geschat']))}. "
                "Vergelijking met de gemeente als geheel.")
-    st.button("← Terug naar de gemeente", on_click=kies_wijk, args=(GEMEENTE_KEUZE,), key="terug")
+    st.button("← Terug naar de gemeente", on_click=veilig(kies_wijk), args=(GEMEENTE_KEUZE,), key="terug")
     # Every figure of the wijk and the gemeente in the period (picked from the half-year's
     # figures, which the grid above already read).
     df = queries.cijfers(periodes=[periode()], gebieden=[wijk, gm])
@@ -723,7 +743,7 @@ def wijk_profiel(wijk: str, indicator: str, uitsplitsing: str) -> None:
             "toelichting": [toelichting(r) for r in rijen],
             "onderdrukt": deel["onderdrukt"].astype(bool).to_numpy(),
         })
-        with st.expander(nl.familie_label(familie), expanded=familie == gekozen_familie):
+        with st.expander(md(nl.familie_label(familie)), expanded=familie == gekozen_familie):
             koppen = {**DOWNLOAD_KOPPEN, "indicator": "Indicator", "waarde_tekst": w["gebied_naam"],
                       "gemeente": queries.gemeente_naam()}
             st.dataframe(frame.drop(columns=["waarde"]).rename(columns=koppen), hide_index=True,

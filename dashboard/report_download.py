@@ -7,6 +7,7 @@ is instant. Generating takes a few seconds (the charts are rendered with vl-conv
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import streamlit as st
@@ -36,7 +37,8 @@ def rapport_knop(periode: str) -> None:
     """A download button for the raadsbriefing of `periode` (PDF, Dutch)."""
     path = queries.warehouse_path()
     versie = _versie(path)
-    naam = queries.gemeente_naam().lower().replace(" ", "_")
+    # Only letters, digits and '_' from the configured name in the file name.
+    naam = re.sub(r"[^a-z0-9]+", "_", queries.gemeente_naam().lower()).strip("_") or "gemeente"
     st.download_button(
         f"Raadsbriefing {nl.periode(periode)} (PDF)",
         data=lambda: _pdf(str(path), versie, periode),

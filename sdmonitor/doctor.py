@@ -13,6 +13,7 @@ import duckdb
 from sdmonitor.config import DBT_PROJECT_DIR, Config, load_config
 from sdmonitor.contract import SOURCES_ORDER
 from sdmonitor.publish import PUBLISHED_MARTS
+from sdmonitor.warehouse import ident
 
 # A source whose latest export is this much older than the newest source's holds back the
 # monitor: its half-year stays incomplete.
@@ -75,7 +76,7 @@ def check_warehouse(warehouse: Path) -> list[Finding]:
                 findings.append(Finding(False, f"Warehouse mist {', '.join(older)}: gebouwd met een oudere versie; draai `sdmonitor build` opnieuw."))
             # Every block once: a truncated or damaged file often opens and fails only here.
             for table in sorted(tables):
-                con.execute(f'select count(*), sum(hash(t)) from "{table}" as t').fetchall()
+                con.execute(f"select count(*), sum(hash(t)) from {ident(table)} as t").fetchall()
             return [
                 *findings,
                 Finding(True, f"Warehouse {warehouse} is leesbaar ({_megabytes(warehouse)})"),

@@ -8,6 +8,7 @@ either the previous build or this one, never a half-written file.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ import duckdb
 
 from sdmonitor import __version__
 from sdmonitor.config import Config
+from sdmonitor.warehouse import ident
 
 # The tables the dashboard, report and doctor may read. Nothing row-level is in this list.
 PUBLISHED_MARTS = (
@@ -49,7 +51,7 @@ def remove_stale_temp_files(warehouse: Path) -> None:
     A killed or failed publish can leave its temporary file, that file's write-ahead log and
     DuckDB's spill folder (`<file>.tmp`, a directory) next to the warehouse.
     """
-    name = warehouse.name
+    name = glob.escape(warehouse.name)  # a '[' in the file name is not a pattern
     for pattern in (f".{name}.*.tmp", f".{name}.*.tmp.wal", f".{name}.*.tmp.tmp"):
         for leftover in warehouse.parent.glob(pattern):
             _remove(leftover)
@@ -72,11 +74,12 @@ def publish(build_db: Path, warehouse: Path, build_id: str, config: Config, step
     _remove_temp(tmp)
     try:
         with duckdb.connect(str(tmp)) as con:
-            con.execute(f"attach '{build_db}' as build (read_only)")
+            # The path as a parameter: a folder such as "o'brien" is data, not SQL.
+            con.execute("attach ? as build (read_only)", [str(build_db)])
             build_tables = _tables(con, "build")
             for table in (*PUBLISHED_MARTS, *PUBLISHED_BUILD_TABLES):
                 if table in build_tables:
-                    con.execute(f"create table main.{table} as select * from build.main.{table}")
+                    con.execute(f"create table main.{ident(table)} as select * from build.main.{ident(table)}")
             if QUARANTINE in build_tables:
                 _publish_quarantine(con)
             _publish_load_log(con, warehouse, build_id)

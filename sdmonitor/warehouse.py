@@ -59,6 +59,12 @@ def _connect(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
+def ident(name: str) -> str:
+    """A table or column name as a quoted SQL identifier: double quotes, a double quote inside
+    doubled. Names read from a file (its table list) are data: never spliced in unquoted."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
 def _q(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | None = None) -> pd.DataFrame:
     try:
         return con.execute(sql, params or []).df()
@@ -96,7 +102,7 @@ def controleer(path: Path | str) -> None:
         # Read every block once (cached per file version by the dashboard): a damaged file
         # is reported here, in Dutch, instead of failing halfway through a page.
         for tabel in sorted(aanwezig):
-            con.execute(f'select count(*), sum(hash(t)) from "{tabel}" as t').fetchall()
+            con.execute(f"select count(*), sum(hash(t)) from {ident(tabel)} as t").fetchall()
         leeg = _q(con, "select count(*) as n from fct_indicator")["n"].iloc[0] == 0
     if leeg:
         raise WarehouseError(
@@ -260,7 +266,7 @@ def cijfers(
         select f.indicator, f.periode, f.gebied_code, f.uitsplitsing,
                f.waarde, f.teller, f.noemer, f.ci_laag, f.ci_hoog,
                coalesce(f.onderdrukt, false) as onderdrukt, f.reden_onderdrukt,
-               coalesce(case when g.soort = '{GEMEENTE}'
+               coalesce(case when g.soort = ?
                              and (g.gebied_naam is null or g.gebied_naam = g.gebied_code)
                              then ?::varchar end,
                         g.gebied_naam, f.gebied_code) as gebied_naam,
@@ -274,7 +280,7 @@ def cijfers(
         where {' and '.join(where)}
         order by f.indicator, f.periode, f.gebied_code, f.uitsplitsing
         """,
-            [gemeente_naam, *params],
+            [GEMEENTE, gemeente_naam, *params],
         )
     df["uitsplitsing"] = df["uitsplitsing"].fillna("")
     df["periode_label"] = df["periode_label"].fillna(df["periode"].map(nl.periode))

@@ -5,11 +5,12 @@ import streamlit as st
 from dashboard import components as c
 from dashboard import queries
 from dashboard.report_download import rapport_knop
+from dashboard.veilig import md
 from sdmonitor import nl
 
 per = c.periode()
-st.title(f"Monitor toegang sociaal domein {queries.gemeente_naam()}")
-st.markdown(f"**{nl.periode(per)}** · de gemeente naast de landelijke benchmark waar die bestaat, "
+st.title(f"Monitor toegang sociaal domein {md(queries.gemeente_naam())}")
+st.markdown(f"**{md(nl.periode(per))}** · de gemeente naast de landelijke benchmark waar die bestaat, "
             "met de ontwikkeling ten opzichte van het vorige halfjaar.")
 rapport_knop(per)
 

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import components as c
+from dashboard.veilig import md
 
 st.title("Vraagpatroon")
 st.markdown("Hulpvragen per domein: Wmo-meldingen en contacten in het voorliggend veld, "
@@ -15,5 +16,5 @@ with links:
 with rechts:
     c.sectie_trend("hulpvragen", titel="Hulpvragen per domein door de tijd")
 
-st.subheader(f"Meest voorkomende vraag per wijk – {c.periode_label()}")
+st.subheader(f"Meest voorkomende vraag per wijk – {md(c.periode_label())}")
 c.top_per_wijk("hulpvragen")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import components as c
+from dashboard.veilig import md
 from sdmonitor import nl
 
 st.title("Wachtlijsten en doorlooptijden")
@@ -27,7 +28,7 @@ with rechts:
 c.sectie_trend("wachtend", uitsplitsingen=[stap], extra_indicatoren=["wachtend_langer_dan_termijn"],
                titel=f"Wachtenden: {nl.uitsplitsing_label(stap)}", naam="wachtend_stap_trend")
 
-st.subheader(f"Alle stappen – {c.periode_label()}")
+st.subheader(f"Alle stappen – {md(c.periode_label())}")
 links, rechts = st.columns(2)
 with links:
     c.sectie_staven("doorlooptijd_mediaan", extra_indicatoren=["doorlooptijd_p80"], met_norm=True,

@@ -7,18 +7,21 @@ a click on a tile (or a table row) opens that wijk's profile; "Terug" returns to
 import streamlit as st
 
 from dashboard import components as c
+from dashboard import queries
+from dashboard.veilig import md
 from sdmonitor import nl
 
-st.title(f"Wijken – {c.periode_label()}")
+st.title(f"Wijken – {md(c.periode_label())}")
 indicatoren = c.wijk_indicatoren()
 if not indicatoren:
     st.info("Voor deze periode zijn er geen cijfers per wijk.")
     st.stop()
 
 labels = {i: c.indicator_info(i)["label_nl"] for i in indicatoren}
-gevraagd = st.query_params.get("indicator")
-if gevraagd and gevraagd not in indicatoren:
-    st.info(f"{c.indicator_info(gevraagd)['label_nl']} is er alleen voor de gemeente als geheel "
+# Only a known indicator code from the address is named; anything else there is ignored.
+gevraagd = c.url_waarde("indicator", queries.indicator_infos())
+if gevraagd is not None and gevraagd not in indicatoren:
+    st.info(f"{md(c.indicator_info(gevraagd)['label_nl'])} is er alleen voor de gemeente als geheel "
             "(of niet voor deze periode).")
 links, midden, rechts = st.columns(3)
 with links:
@@ -34,7 +37,7 @@ frame = c.wijk_frame(indicator, uitsplitsing)
 titel = f"{labels[indicator]} ({nl.uitsplitsing_label(uitsplitsing)}) per wijk"
 st.caption("Klik op een wijk (of een rij in de tabel) voor het wijkprofiel. Grijs = onderdrukt "
            "vanwege privacy. Inwonertallen per wijk zijn schattingen.")
-st.markdown(f"**{titel}**")
+st.markdown(f"**{md(titel)}**")
 c.wijk_raster(frame, titel)
 with st.expander("Alle wijken als tabel (sorteerbaar: klik op een kolomkop)", expanded=True):
     c.wijk_tabel(frame)
