@@ -8,22 +8,32 @@ quarantine and "latest export wins" are set-based SQL per source, so landing sca
 rather than with Python loops over fields.
 
 Every record read ends up in exactly one of: raw.<bron> (loaded), quarantine (one row per problem,
-counted once per record) or superseded by a later record with the same key. load_log keeps these
-counts per file and check_row_conservation() proves they add up.
+counted once per record) or superseded by a later record with the same key. A record whose newest
+version is in quarantine lands not at all: its latest older version goes to quarantine too, saying
+so. load_log keeps these counts per file and check_row_conservation() proves they add up.
+
+Only what is really an export is opened: regular files with an export's name and a date that is
+not in the future (a symlink or a FIFO in a source folder is refused by name, never followed or
+opened), and no line longer than MAX_LINE_BYTES is ever held in memory.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import hashlib
 import io
 import itertools
+import os
 import re
+import stat
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 
 import duckdb
@@ -44,6 +54,7 @@ from sdmonitor.contract import (
     MONTH,
     PERIOD,
     SOURCES_ORDER,
+    TEXT,
     WIJK_CODE,
     WIJK_NAME,
     Column,
@@ -60,6 +71,8 @@ _OTHER_DELIMITERS = (",", "\t", "|")
 # A value longer than this, or with a run of 8+ digits (a BSN has 9), is not repeated in a
 # quarantine reason: the quarantine table is published and must never carry row content.
 _MAX_SHOWN_VALUE = 40
+# The reason for an id or pseudonym that looks like a BSN; it never shows the value.
+BSN_REASON = "lijkt een BSN (9 cijfers, 11-proef): niet geladen"
 
 
 @dataclass
@@ -91,13 +104,19 @@ class ExportFile:
 def find_export_files(exports_dir: Path) -> dict[str, list[ExportFile]]:
     """Every export file per source, oldest first. Refuses anything that is not a named export.
 
-    Hidden files (.DS_Store, office lock files) are not exports and are skipped.
+    Hidden files (.DS_Store, office lock files) are not exports and are skipped. Nothing is
+    opened here: an entry's kind comes from lstat, which neither follows a symlink nor blocks
+    on a FIFO.
     """
     if not exports_dir.is_dir():
         raise RefusedFile(str(exports_dir), "de exportmap bestaat niet")
     files: dict[str, list[ExportFile]] = {code: [] for code in SOURCES_ORDER}
     for entry in sorted(_visible(exports_dir)):
-        if not entry.is_dir():
+        mode = _lstat_mode(entry, entry.name)
+        if stat.S_ISLNK(mode):
+            # A linked folder would read files from anywhere: only what is in the folder counts.
+            raise RefusedFile(entry.name, _not_regular(mode, "gewone map"))
+        if not stat.S_ISDIR(mode):
             raise RefusedFile(
                 entry.name, "staat niet in een bronmap; verwacht <bron>/<bron>_<jjjjmmdd>.csv"
             )
@@ -117,8 +136,11 @@ def _visible(folder: Path) -> list[Path]:
 def _export_file(source: Source, path: Path) -> ExportFile:
     label = f"{source.code}/{path.name}"
     expected = f"verwacht {source.code}_<jjjjmmdd>.csv"
+    mode = _lstat_mode(path, label)
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        raise RefusedFile(label, _not_regular(mode))
     match = re.match(FILE_NAME_PATTERN, path.name)
-    if path.is_dir() or not match or match["bron"] != source.code:
+    if stat.S_ISDIR(mode) or not match or match["bron"] != source.code:
         raise RefusedFile(label, f"de naam volgt niet het patroon van de exports; {expected}")
     try:
         exportdatum = datetime.strptime(match["datum"], "%Y%m%d").date()
@@ -126,7 +148,47 @@ def _export_file(source: Source, path: Path) -> ExportFile:
         raise RefusedFile(
             label, f"'{match['datum']}' in de naam is geen geldige exportdatum; {expected}"
         )
+    _refuse_future(label, exportdatum)
     return ExportFile(source, path, exportdatum)
+
+
+def _refuse_future(label: str, exportdatum: date) -> None:
+    """An export cannot be dated after today: latest export wins, so a typo such as 2052 for
+    2025 would win over every later correction of its records, forever."""
+    today = date.today()
+    if exportdatum > today:
+        raise RefusedFile(
+            label,
+            f"de exportdatum {exportdatum:%d-%m-%Y} in de naam ligt na vandaag ({today:%d-%m-%Y}); "
+            "een export uit de toekomst zou elke latere correctie verdringen",
+        )
+
+
+def _lstat_mode(path: Path, label: str) -> int:
+    try:
+        return path.lstat().st_mode
+    except OSError as err:  # e.g. removed while the folder was being listed
+        raise RefusedFile(label, _unreadable(err)) from None
+
+
+def _not_regular(mode: int, wanted: str = "gewoon bestand") -> str:
+    """Why an entry of this mode is not read: only regular files are (a FIFO would block)."""
+    kinds = (
+        (stat.S_ISLNK, "een symbolische koppeling (symlink)"),
+        (stat.S_ISFIFO, "een named pipe (FIFO)"),
+        (stat.S_ISSOCK, "een socket"),
+        (stat.S_ISCHR, "een apparaat"),
+        (stat.S_ISBLK, "een apparaat"),
+        (stat.S_ISDIR, "een map"),
+    )
+    kind = next((name for is_kind, name in kinds if is_kind(mode)), "een bijzonder bestand")
+    return f"het is {kind}, geen {wanted}; alleen gewone bestanden in gewone mappen worden gelezen"
+
+
+def _unreadable(err: OSError) -> str:
+    if err.errno in (errno.EACCES, errno.EPERM):
+        return "het bestand mag niet worden gelezen (geen leesrechten)"
+    return f"het bestand kan niet worden gelezen ({err.strerror or err})"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -138,60 +200,184 @@ def _export_file(source: Source, path: Path) -> ExportFile:
 BATCH_ROWS = 100_000
 _BLOCK_BYTES = 1 << 20
 _UTF8_BOM = b"\xef\xbb\xbf"
+# The longest line (and field) an export may have. A team's row is a few hundred bytes; a line
+# of a megabyte is a broken file (an unclosed quote, a binary dump) and is refused with its
+# line. The limit also bounds memory: a line is only ever built when it is shorter than this,
+# so one 200 MB line costs a block of memory, not the line (Python holds text as up to 4
+# bytes a character). It is also the csv module's field limit, so the field size limit and
+# the line limit are one number.
+MAX_LINE_BYTES = 1 << 20
+
+
+def _open_regular(export: ExportFile):
+    """The export opened for reading in binary, if it is (still) a regular file.
+
+    find_export_files refused symlinks and FIFOs already; this is the check at the moment of
+    opening, so a file swapped since cannot slip through: O_NOFOLLOW refuses a symlink, and
+    O_NONBLOCK lets a FIFO be opened (and refused) without waiting for a writer.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(export.path, flags)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise RefusedFile(export.label, _not_regular(stat.S_IFLNK)) from None
+        raise RefusedFile(export.label, _unreadable(err)) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise RefusedFile(export.label, _not_regular(mode))
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _blocks(fh, export: ExportFile, size: int = _BLOCK_BYTES) -> Iterator[bytes]:
+    """The file's bytes, `size` at a time; a read error refuses the file by name."""
+    while True:
+        try:
+            block = fh.read(size)
+        except OSError as err:
+            raise RefusedFile(export.label, _unreadable(err)) from None
+        if not block:
+            return
+        yield block
+
+
+def _head(fh, export: ExportFile) -> bytes:
+    """The file's first bytes, enough for its header line; rewinds `fh`."""
+    try:
+        head = fh.read(MAX_LINE_BYTES + 1)
+        fh.seek(0)
+    except OSError as err:
+        raise RefusedFile(export.label, _unreadable(err)) from None
+    return head
+
+
+def _is_cr_only(head: bytes) -> bool:
+    """Whether a file with this head ends its lines with a lone CR ("CSV (Macintosh)").
+
+    The header's line end decides: such a file ends every record with CR (and writes LF only
+    inside quoted cells), where every other export ends its header with LF or CR LF.
+    """
+    cr, lf = head.find(b"\r"), head.find(b"\n")
+    return cr >= 0 and (lf < 0 or cr < lf) and head[cr + 1 : cr + 2] != b"\n"
+
+
+def _translated(block: bytes, cr_only: bool) -> bytes:
+    """A CR-only file's block with LF line ends, so it is split and counted like any other.
+
+    Byte 0x0D is a CR in UTF-8 and Windows-1252 alike, never part of another character.
+    """
+    return block.replace(b"\r", b"\n") if cr_only else block
+
+
+def _size(limit: int) -> str:
+    return f"{limit >> 20} MiB" if limit % (1 << 20) == 0 else f"{getal(limit)} bytes"
+
+
+def _too_long(export: ExportFile, line: int) -> RefusedFile:
+    return RefusedFile(
+        export.label, f"regel {line} is langer dan {_size(MAX_LINE_BYTES)}, het maximum per regel"
+    )
+
+
+class _Scan:
+    """What check_export finds in a file's blocks, in order; the first problem refuses the file.
+
+    NUL bytes and an over-long line refuse at once (no need to read a huge file to the end);
+    the encoding's verdict and an empty file need the whole file.
+    """
+
+    def __init__(self, export: ExportFile, skip: int):
+        self.export = export
+        encoding = export.source.encoding
+        self.decoder = codecs.getincrementaldecoder(encoding)()
+        # Only a Windows-1252 source asks whether the file is UTF-8 instead.
+        self.as_utf8 = codecs.getincrementaldecoder("utf-8")() if encoding == "cp1252" else None
+        self.undecodable: tuple[int, int] | None = None  # (byte, line) of the first bad byte
+        self.lines = 0  # line ends in the blocks before the current one
+        self.open_line = 0  # bytes of the line not yet ended after the blocks so far
+        self.is_ascii = self.blank = True
+        self.skip = skip  # a UTF-8 source's BOM is not text
+
+    def feed(self, block: bytes) -> None:
+        if b"\x00" in block:
+            raise RefusedFile(self.export.label, "het is geen tekstbestand (het bevat NUL-bytes)")
+        ends = block.count(b"\n")
+        self._check_line_length(block, ends)
+        self.blank = self.blank and not block[self.skip :].strip()
+        self.skip = 0
+        self.is_ascii = self.is_ascii and block.isascii()
+        self._decode(block, final=False)
+        self.lines += ends
+
+    def _check_line_length(self, block: bytes, ends: int) -> None:
+        """Refuse the first line over MAX_LINE_BYTES, counting bytes instead of holding them.
+
+        A block is at most MAX_LINE_BYTES, so a line that starts and ends within one block is
+        short enough: only the line still open at a block's edge needs counting.
+        """
+        if ends:
+            if self.open_line + block.find(b"\n") > MAX_LINE_BYTES:
+                raise _too_long(self.export, self.lines + 1)
+            self.open_line = len(block) - block.rfind(b"\n") - 1
+        else:
+            self.open_line += len(block)
+        if self.open_line > MAX_LINE_BYTES:
+            raise _too_long(self.export, self.lines + ends + 1)
+
+    def _decode(self, block: bytes, final: bool) -> None:
+        if self.as_utf8 is not None:
+            try:
+                self.as_utf8.decode(block, final)
+            except UnicodeDecodeError:
+                self.as_utf8 = None
+        if self.undecodable is None:
+            try:
+                self.decoder.decode(block, final)
+            except UnicodeDecodeError as err:
+                before = err.object[: err.start]
+                self.undecodable = (err.object[err.start], self.lines + before.count(b"\n") + 1)
+
+    def finish(self, bom: bool) -> None:
+        """The verdicts that need the whole file; `bom`: the file starts with a UTF-8 BOM."""
+        self._decode(b"", final=True)
+        label, cp1252 = self.export.label, self.export.source.encoding == "cp1252"
+        if cp1252 and bom:
+            raise RefusedFile(label, "het is UTF-8 (met BOM), maar deze bron levert Windows-1252")
+        if cp1252 and not self.is_ascii and self.as_utf8 is not None:
+            raise RefusedFile(label, "het is UTF-8, maar deze bron levert Windows-1252")
+        if self.undecodable is not None:
+            name = "Windows-1252" if cp1252 else "UTF-8"
+            byte, line = self.undecodable
+            raise RefusedFile(label, f"byte 0x{byte:02x} op regel {line} is geen geldig {name}")
+        if self.blank:
+            raise RefusedFile(label, "het bestand is leeg: er is geen kopregel")
 
 
 def check_export(export: ExportFile, digest=None) -> None:
     """Refuse a file that is not text in its source's encoding; feed `digest` its bytes.
 
     Reads the file in blocks, so a file of any size is checked in little memory. The first
-    problem in this order is reported: NUL bytes, a UTF-8 file where Windows-1252 is due, a
-    byte the encoding does not have (with its line), no header at all.
+    problem in this order is reported: not a regular file, NUL bytes or a line longer than
+    MAX_LINE_BYTES (whichever comes first), a UTF-8 file where Windows-1252 is due, a byte the
+    encoding does not have (with its line), no header at all. Lines are counted as read_export
+    counts them, also in a CR-only file.
     """
-    encoding = export.source.encoding
-    decoder = codecs.getincrementaldecoder(encoding)()
-    as_utf8 = codecs.getincrementaldecoder("utf-8")()
-    undecodable: tuple[int, int] | None = None  # (byte, line) of the first undecodable byte
-    newlines = 0  # in the blocks before the current one
-    is_ascii = is_utf8 = blank = True
-    with open(export.path, "rb") as fh:
-        head = fh.read(len(_UTF8_BOM))
-        fh.seek(0)
-        # A UTF-8 source's BOM is not text: a file of a BOM and blank lines has no header.
-        skip = len(_UTF8_BOM) if head == _UTF8_BOM and encoding != "cp1252" else 0
-        while True:
-            block = fh.read(_BLOCK_BYTES)
-            final = not block
+    with _open_regular(export) as fh:
+        head = _head(fh, export)
+        cr_only = _is_cr_only(head)
+        bom = head.startswith(_UTF8_BOM)
+        skip = len(_UTF8_BOM) if bom and export.source.encoding != "cp1252" else 0
+        scan = _Scan(export, skip)
+        # Blocks no longer than a line may be, for _Scan's line count.
+        for block in _blocks(fh, export, min(_BLOCK_BYTES, MAX_LINE_BYTES)):
             if digest is not None:
                 digest.update(block)
-            if b"\x00" in block:
-                raise RefusedFile(export.label, "het is geen tekstbestand (het bevat NUL-bytes)")
-            blank = blank and not block[skip:].strip()
-            skip = 0
-            is_ascii = is_ascii and block.isascii()
-            if is_utf8 and encoding == "cp1252":
-                try:
-                    as_utf8.decode(block, final)
-                except UnicodeDecodeError:
-                    is_utf8 = False
-            if undecodable is None:
-                try:
-                    decoder.decode(block, final)
-                except UnicodeDecodeError as err:
-                    before = err.object[: err.start]
-                    undecodable = (err.object[err.start], newlines + before.count(b"\n") + 1)
-            newlines += block.count(b"\n")
-            if final:
-                break
-    if encoding == "cp1252" and head == _UTF8_BOM:
-        raise RefusedFile(export.label, "het is UTF-8 (met BOM), maar deze bron levert Windows-1252")
-    if encoding == "cp1252" and not is_ascii and is_utf8:
-        raise RefusedFile(export.label, "het is UTF-8, maar deze bron levert Windows-1252")
-    if undecodable is not None:
-        name = "Windows-1252" if encoding == "cp1252" else "UTF-8"
-        byte, line = undecodable
-        raise RefusedFile(export.label, f"byte 0x{byte:02x} op regel {line} is geen geldig {name}")
-    if blank:
-        raise RefusedFile(export.label, "het bestand is leeg: er is geen kopregel")
+            scan.feed(_translated(block, cr_only))
+    scan.finish(bom)
 
 
 def read_export(export: ExportFile) -> Iterator[pa.RecordBatch]:
@@ -199,15 +385,18 @@ def read_export(export: ExportFile) -> Iterator[pa.RecordBatch]:
 
     Every record read is a row, with the line where it starts (header = line 1; a quoted field
     may span lines): a row of the table has its landed columns (free text never), a record that
-    is not a row of the table has only its `_reden`. Blank lines hold no record.
+    is not a row of the table has only its `_reden`. Blank lines hold no record. Only the landed
+    columns of a record are kept, so a file with thousands of extra columns costs no more.
     """
-    with open(export.path, "rb") as fh:
-        reader = csv.reader(_lines(fh, export.source.encoding), delimiter=DELIMITER, strict=True)
-        header = [name.strip().lower() for name in next(reader)]
-        positions = list(_column_positions(export, header).values())
+    with _open_regular(export) as fh:
+        cr_only = _is_cr_only(_head(fh, export))
+        csv.field_size_limit(MAX_LINE_BYTES)  # the csv module's default (128 KiB) is lower
+        reader = csv.reader(_lines(fh, export, cr_only), delimiter=DELIMITER, strict=True)
+        header = _read_header(reader, export)
+        pick = _picker(list(_column_positions(export, header).values()))
         width = len(header)
-        not_a_row = [None] * width
-        records: list[list[str | None]] = []
+        not_a_row = (None,) * len(export.source.landed_columns)
+        records: list[tuple] = []
         lines: list[int] = []
         reasons: list[str | None] = []
         previous_end = reader.line_num
@@ -217,9 +406,9 @@ def read_export(export: ExportFile) -> Iterator[pa.RecordBatch]:
             except StopIteration:
                 break
             except csv.Error as err:
-                _refuse_unclosed_quote(export, err, previous_end + 1)
+                _refuse_unclosed_field(export, err, previous_end + 1)
                 start, previous_end = previous_end + 1, reader.line_num
-                record, reason = not_a_row, "regel bevat een aanhalingsteken op een ongeldige plek"
+                record, reason = not_a_row, "regel " + _csv_problem(err)
             else:
                 start, previous_end = previous_end + 1, reader.line_num
                 if not record:
@@ -227,49 +416,81 @@ def read_export(export: ExportFile) -> Iterator[pa.RecordBatch]:
                 reason = None
                 if len(record) != width:
                     record, reason = not_a_row, f"regel heeft {len(record)} velden, verwacht {width}"
+                else:
+                    record = pick(record)
             records.append(record)
             lines.append(start)
             reasons.append(reason)
             if len(records) == BATCH_ROWS:
-                yield _record_batch(export, positions, records, lines, reasons)
+                yield _record_batch(export, records, lines, reasons)
                 records, lines, reasons = [], [], []
         if records:
-            yield _record_batch(export, positions, records, lines, reasons)
+            yield _record_batch(export, records, lines, reasons)
 
 
-def _lines(fh, encoding: str) -> Iterator[str]:
+def _picker(positions: list[int]) -> Callable[[list[str]], tuple]:
+    """The landed fields of a record, in landed-column order (itemgetter: C speed per row)."""
+    if len(positions) == 1:
+        return lambda record: (record[positions[0]],)
+    return itemgetter(*positions)
+
+
+def _read_header(reader, export: ExportFile) -> list[str]:
+    try:
+        header = next(reader)
+    except csv.Error as err:
+        _refuse_unclosed_field(export, err, 1)
+        raise RefusedFile(export.label, "de kopregel " + _csv_problem(err)) from None
+    except StopIteration:  # check_export refuses an empty file first; kept for safety
+        raise RefusedFile(export.label, "het bestand is leeg: er is geen kopregel") from None
+    return [name.strip().lower() for name in header]
+
+
+def _lines(fh, export: ExportFile, cr_only: bool) -> Iterator[str]:
     """The lines of a checked file, ends kept, split on '\\n' only, decoded a block at a time.
 
     Iterating one StringIO per block of whole lines keeps the per-line work in C, which a text
     file object (a call per line) does not: the csv reader is landing's hot loop.
     """
-    return itertools.chain.from_iterable(map(io.StringIO, _text_blocks(fh, encoding)))
+    return itertools.chain.from_iterable(map(io.StringIO, _text_blocks(fh, export, cr_only)))
 
 
-def _text_blocks(fh, encoding: str) -> Iterator[str]:
-    """The file decoded in blocks of whole lines: each block ends with a newline but the last."""
-    decoder = codecs.getincrementaldecoder(encoding)()
+def _text_blocks(fh, export: ExportFile, cr_only: bool) -> Iterator[str]:
+    """The file decoded in blocks of whole lines: each block ends with a newline but the last.
+
+    A line is only ever joined when it is within MAX_LINE_BYTES: check_export refused longer
+    ones, and a file that grew one since is refused here before the line is built.
+    """
+    decoder = codecs.getincrementaldecoder(export.source.encoding)()
     pending: list[bytes] = []
-    while block := fh.read(_BLOCK_BYTES):
+    pending_bytes = lines = 0
+    for block in _blocks(fh, export):
+        block = _translated(block, cr_only)
         cut = block.rfind(b"\n") + 1
         if not cut:  # a line longer than a block
             pending.append(block)
+            pending_bytes += len(block)
+            if pending_bytes > MAX_LINE_BYTES:
+                raise _too_long(export, lines + 1)
             continue
-        pending.append(block[:cut])
-        yield decoder.decode(b"".join(pending))
+        whole = b"".join([*pending, block[:cut]])
+        lines += whole.count(b"\n")
+        yield decoder.decode(whole)
         pending = [block[cut:]]
+        pending_bytes = len(block) - cut
     yield decoder.decode(b"".join(pending), final=True)
 
 
-def _record_batch(export: ExportFile, positions: list[int], records, lines, reasons) -> pa.RecordBatch:
-    by_position = list(zip(*records))
+def _record_batch(export: ExportFile, records, lines, reasons) -> pa.RecordBatch:
+    """Records of landed fields (in landed-column order) as a batch of the staging schema."""
+    by_column = list(zip(*records))
     n = len(records)
     arrays = [
         pa.repeat(pa.scalar(export.path.name, pa.string()), n),
         pa.repeat(pa.scalar(export.exportdatum, pa.date32()), n),
         pa.array(lines, pa.int32()),
         pa.array(reasons, pa.string()),
-        *(pa.array(by_position[pos], pa.string()) for pos in positions),
+        *(pa.array(column, pa.string()) for column in by_column),
     ]
     return pa.RecordBatch.from_arrays(arrays, schema=stage_schema(export.source))
 
@@ -290,7 +511,11 @@ def _stage_schema(code: str) -> pa.Schema:
 
 
 def _column_positions(export: ExportFile, header: list[str]) -> dict[str, int]:
-    """Position of every landed contract column in the header; other columns are ignored."""
+    """Position of every landed contract column in the header; other columns are ignored.
+
+    Linear in the header's width (a Counter, one pass): a header of 20 000 columns costs
+    milliseconds, where counting each name in the list took seconds.
+    """
     if len(header) == 1:
         for other in _OTHER_DELIMITERS:
             if other in header[0]:
@@ -298,21 +523,42 @@ def _column_positions(export: ExportFile, header: list[str]) -> dict[str, int]:
                 raise RefusedFile(
                     export.label, f"de kopregel is gescheiden door {shown} in plaats van ';'"
                 )
-    for name in set(header):
-        if name and header.count(name) > 1 and name in export.source.column_names:
+    counts = Counter(header)
+    for name in export.source.column_names:  # a repeated extra column is ignored like any other
+        if counts[name] > 1:
             raise RefusedFile(export.label, f"kolom '{name}' staat meer dan eens in de kopregel")
     wanted = [c.name for c in export.source.landed_columns]
-    missing = [name for name in wanted if name not in header]
+    missing = [name for name in wanted if name not in counts]
     if missing:
         raise RefusedFile(export.label, f"verplichte kolom(men) ontbreken: {', '.join(missing)}")
-    return {name: header.index(name) for name in wanted}
+    wanted_set = set(wanted)
+    position = {name: i for i, name in enumerate(header) if name in wanted_set}
+    return {name: position[name] for name in wanted}
 
 
-def _refuse_unclosed_quote(export: ExportFile, err: csv.Error, line: int) -> None:
-    """An opening quote that is never closed swallows the rest of the file: refuse the file."""
+def _csv_problem(err: csv.Error) -> str:
+    """What is wrong with a line the csv module cannot split, after 'regel' or 'de kopregel'."""
+    if "new-line character" in str(err):
+        # A lone CR inside a line of a file with LF line ends (only a quoted field may hold one).
+        return "bevat een los CR-teken (regeleinde) buiten aanhalingstekens"
+    return "bevat een aanhalingsteken op een ongeldige plek"
+
+
+def _refuse_unclosed_field(export: ExportFile, err: csv.Error, line: int) -> None:
+    """An opening quote never closed swallows the rest of the file: refuse the file.
+
+    The csv module says so at the end of the file, or, in a larger file, when the swallowed
+    field passes MAX_LINE_BYTES (a field that long is refused as well).
+    """
     message = str(err)
-    if "unexpected end of data" in message or "field larger than field limit" in message:
+    if "unexpected end of data" in message:
         raise RefusedFile(export.label, f"het aanhalingsteken op regel {line} wordt niet gesloten")
+    if "field larger than field limit" in message:
+        raise RefusedFile(
+            export.label,
+            f"het veld dat op regel {line} begint is langer dan {_size(MAX_LINE_BYTES)}, het "
+            "maximum per veld (wordt een aanhalingsteken niet gesloten?)",
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -566,11 +812,29 @@ def _typed_and_reasons(source: Source, column: Column) -> tuple[str, list[tuple[
         )
     elif kind in (WIJK_NAME, WIJK_CODE):
         typed = f"coalesce(w.wijk_code, '{UNKNOWN}')"
+    elif kind == TEXT:  # ids and pseudonyms: never a BSN (the reason does not repeat the value)
+        typed = v
+        reasons.append((_looks_like_bsn(v), _sql_str(f"{column.name} {BSN_REASON}")))
     else:
         typed = v
     if column.non_negative:
         reasons.append((f"{typed} < 0", f"{shown} || ' is negatief'"))
     return typed, reasons
+
+
+def _looks_like_bsn(v: str) -> str:
+    """SQL: `v` is nine digits passing the 11-proef, as every BSN does.
+
+    The 11-proef: 9*d1 + 8*d2 + ... + 2*d8 - 1*d9 is divisible by 11. Only values of nine
+    characters get past the cheap length test (CASE evaluates its branch for those rows only),
+    so ids and pseudonyms of any other length cost one length() each.
+    """
+    digit = [f"(ascii(substr({v}, {i}, 1)) - 48)" for i in range(1, 10)]
+    proef = " + ".join(f"{9 - i} * {d}" for i, d in enumerate(digit[:8])) + f" - {digit[8]}"
+    return (
+        f"CASE WHEN length({v}) = 9 THEN regexp_full_match({v}, '[0-9]{{9}}') "
+        f"AND ({proef}) % 11 = 0 END"
+    )
 
 
 def _dutch_date(iso: str) -> str:
@@ -638,24 +902,68 @@ def _land_source(con: duckdb.DuckDBPyConnection, source: Source) -> None:
         from (select _bestand, _regel, unnest(_problemen) AS p from {STAGE}_typed)
         order by _bestand, _regel"""
     )
-    key = ", ".join(landed_name(k, source.column(k).kind) for k in source.key)
+    _keep_latest(con, source)
+
+
+def _keep_latest(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    """Latest export wins: per key, the newest version lands, if it is a row without problems.
+
+    Versions are ordered by export date, then line. When the newest version of a record is in
+    quarantine, no version of it counts: the newest clean one would be out of date, so it goes
+    to quarantine as well, naming the version that keeps it out; older clean versions are
+    superseded as usual. A line that is not a row (wrong number of fields) has no key and so
+    keeps nothing out.
+    """
+    keys = [landed_name(k, source.column(k).kind) for k in source.key]
+    key = ", ".join(keys)
+    newest = "order by _exportdatum desc, _regel desc"
+    # The newest quarantined version per key: few rows, so the joins below stay cheap.
+    con.execute(
+        f"""create or replace temp table {STAGE}_newest_quarantined as
+        select {key}, _bestand, _regel, _exportdatum from {STAGE}_typed
+        where len(_problemen) > 0 and {" and ".join(f"{k} is not null" for k in keys)}
+        qualify row_number() over (partition by {key} {newest}) = 1"""
+    )
+    same_key = " and ".join(f"t.{k} = q.{k}" for k in keys)
+    t_key = ", ".join(f"t.{k}" for k in keys)
+    con.execute(
+        f"""create or replace temp table {STAGE}_stale as
+        select {t_key}, t._bestand, t._regel,
+               q._bestand AS nieuwste_bestand, q._regel AS nieuwste_regel
+        from {STAGE}_typed t join {STAGE}_newest_quarantined q on {same_key}
+        where len(t._problemen) = 0
+          and (t._exportdatum < q._exportdatum or (t._exportdatum = q._exportdatum and t._regel < q._regel))
+        qualify row_number() over (partition by {t_key} order by t._exportdatum desc, t._regel desc) = 1"""
+    )
+    con.execute(
+        f"""insert into main.quarantine
+        select {_sql_str(source.code)}, _bestand, _regel, NULL,
+               'een nieuwere versie van dit record (' || nieuwste_bestand || ', regel ' || nieuwste_regel
+               || ') staat in quarantaine; deze versie telt daarom niet mee'
+        from {STAGE}_stale order by _bestand, _regel"""
+    )
     names = ", ".join(name for name, _ in raw_columns(source))
-    # Latest export wins: one window pass straight into the raw table (no ranked copy of the
-    # rows); what it left out of each file is what a later record superseded.
+    # One window pass straight into the raw table (no ranked copy of the rows); a key with a
+    # stale version has no version to load. What this left out of each file, and is not
+    # stale, is what a later record superseded.
     con.execute(
         f"""insert into {RAW_SCHEMA}.{source.code} ({names})
-        select {names} from {STAGE}_typed where len(_problemen) = 0
-        qualify row_number() over (partition by {key} order by _exportdatum desc, _regel desc) = 1
+        select {names} from {STAGE}_typed t
+        anti join {STAGE}_stale q on {same_key}
+        where len(t._problemen) = 0
+        qualify row_number() over (partition by {key} {newest}) = 1
         order by _exportdatum, _regel"""
     )
     con.execute(
         f"""insert into {STAGE}_superseded
-        select {_sql_str(source.code)}, t._bestand, t.rijen - coalesce(l.rijen, 0)
+        select {_sql_str(source.code)}, t._bestand, t.rijen - coalesce(l.rijen, 0) - coalesce(s.rijen, 0)
         from (select _bestand, count(*) AS rijen from {STAGE}_typed
               where len(_problemen) = 0 group by _bestand) t
         left join (select _bestand, count(*) AS rijen from {RAW_SCHEMA}.{source.code}
                    group by _bestand) l using (_bestand)
-        where t.rijen > coalesce(l.rijen, 0)"""
+        left join (select _bestand, count(*) AS rijen from {STAGE}_stale group by _bestand) s
+            using (_bestand)
+        where t.rijen > coalesce(l.rijen, 0) + coalesce(s.rijen, 0)"""
     )
 
 

@@ -1,11 +1,17 @@
 """The bad-input corpus: one export per case in tests/fixtures/bad_inputs/<case>/, each with its
 exact outcome: refused with which message, or which rows quarantined with which reason. Every
 case that lands also proves row conservation (read = loaded + quarantined + superseded).
+
+Cases that cannot be a file in git (a FIFO, a symlink, a 2 MiB line, 20 000 columns, a date
+relative to today) are made at test time by GENERATED and checked the same way.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -179,7 +185,41 @@ CASES: dict[str, Refused | Landed] = {
     "not_ja_or_nee": Landed(
         2, 1, quarantine=((3, "afgehandeld", "afgehandeld 'misschien' is geen ja of nee"),)
     ),
+    "bsn_in_id_and_pseudonym_columns": Landed(
+        4,
+        2,
+        quarantine=(
+            (3, "huishouden_pseudo", "huishouden_pseudo lijkt een BSN (9 cijfers, 11-proef): niet geladen"),
+            (4, "casusnummer", "casusnummer lijkt een BSN (9 cijfers, 11-proef): niet geladen"),
+        ),
+    ),
+    "lone_cr_inside_a_line": Landed(
+        3, 2, quarantine=((3, None, "regel bevat een los CR-teken (regeleinde) buiten aanhalingstekens"),)
+    ),
+    "newest_version_in_quarantine": Landed(
+        2,
+        0,
+        quarantine=(
+            (
+                2,
+                None,
+                (
+                    "een nieuwere versie van dit record (regie_20250701.csv, regel 3) staat in "
+                    "quarantaine; deze versie telt daarom niet mee"
+                ),
+            ),
+            (3, "niveau", "niveau 'wethouder' is geen geldige code"),
+        ),
+    ),
     # Messy but legal: nothing is lost
+    "cr_only_line_ends": Landed(
+        3,
+        1,
+        quarantine=(
+            (3, "ingebracht_door", "ingebracht_door 'fax' is geen geldige code"),
+            (5, "niveau", "niveau 'wethouder' is geen geldige code"),
+        ),
+    ),
     "duplicate_id_in_one_file": Landed(2, 1, superseded=1),
     "blank_lines_between_rows": Landed(2, 2),
     "unknown_wijk_is_not_an_error": Landed(2, 2),
@@ -196,14 +236,99 @@ def test_corpus_has_one_case_per_folder_and_one_file_per_case():
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_bad_input(case, tmp_path):
-    expected = CASES[case]
+    _check(CORPUS / case, CASES[case], tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases made at test time
+
+HEADER = "casusnummer;huishouden_pseudo;ingebracht_door;datum_opschaling;datum_afschaling;niveau;resultaat"
+ROW = "C-{};HH-1;wmo;01-03-2025;;procesregisseur;lopend"
+NOT_REGULAR = "geen gewoon bestand; alleen gewone bestanden in gewone mappen worden gelezen"
+TOMORROW = date.today() + timedelta(days=1)
+
+
+def _regie(exports: Path, text: str, name: str = "regie_20250701.csv") -> Path:
+    path = exports / "regie" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _fifo(exports: Path) -> None:
+    (exports / "regie").mkdir(parents=True)
+    os.mkfifo(exports / "regie" / "regie_20250701.csv")  # no writer: opening it would block
+
+
+def _symlink(exports: Path) -> None:
+    target = _regie(exports.parent / "elders", f"{HEADER}\n{ROW.format(1)}\n")
+    (exports / "regie").mkdir(parents=True)
+    (exports / "regie" / "regie_20250701.csv").symlink_to(target)
+
+
+def _symlinked_folder(exports: Path) -> None:
+    _regie(exports.parent / "elders", f"{HEADER}\n{ROW.format(1)}\n")
+    exports.mkdir()
+    (exports / "regie").symlink_to(exports.parent / "elders" / "regie", target_is_directory=True)
+
+
+def _huge_line(exports: Path) -> None:
+    _regie(exports, f"{HEADER}\n{ROW.format(1)}\n" + "x" * (2 << 20) + "\n")
+
+
+def _wide_header(exports: Path) -> None:
+    extra = [f"extra_{i}" for i in range(20_000)]
+    rows = [";".join([ROW.format(i), *[""] * len(extra)]) for i in (1, 2)]
+    _regie(exports, "\n".join([";".join([HEADER, *extra]), *rows]) + "\n")
+
+
+def _dated(day: date) -> Callable[[Path], None]:
+    return lambda exports: _regie(exports, f"{HEADER}\n{ROW.format(1)}\n", f"regie_{day:%Y%m%d}.csv")
+
+
+def _future(day: date) -> Refused:
+    return Refused(
+        f"regie/regie_{day:%Y%m%d}.csv",
+        f"de exportdatum {day:%d-%m-%Y} in de naam ligt na vandaag ({date.today():%d-%m-%Y}); "
+        "een export uit de toekomst zou elke latere correctie verdringen",
+    )
+
+
+GENERATED: dict[str, tuple[Callable[[Path], None], Refused | Landed]] = {
+    "fifo": (_fifo, Refused(REGIE, f"het is een named pipe (FIFO), {NOT_REGULAR}")),
+    "symlink": (_symlink, Refused(REGIE, f"het is een symbolische koppeling (symlink), {NOT_REGULAR}")),
+    "symlinked_source_folder": (
+        _symlinked_folder,
+        Refused(
+            "regie",
+            "het is een symbolische koppeling (symlink), geen gewone map; alleen gewone bestanden "
+            "in gewone mappen worden gelezen",
+        ),
+    ),
+    "line_of_2_mib": (_huge_line, Refused(REGIE, "regel 3 is langer dan 1 MiB, het maximum per regel")),
+    "header_of_20000_columns": (_wide_header, Landed(2, 2)),
+    "export_dated_tomorrow": (_dated(TOMORROW), _future(TOMORROW)),
+    "export_dated_2052": (_dated(date(2052, 7, 1)), _future(date(2052, 7, 1))),
+    "export_dated_today": (_dated(date.today()), Landed(1, 1)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(GENERATED))
+def test_generated_bad_input(case, tmp_path):
+    make, expected = GENERATED[case]
+    exports = tmp_path / "exports"
+    make(exports)
+    _check(exports, expected, tmp_path)
+
+
+def _check(exports: Path, expected: Refused | Landed, tmp_path: Path) -> None:
     con = duckdb.connect(str(tmp_path / "build.duckdb"))
     if isinstance(expected, Refused):
         with pytest.raises(RefusedFile) as refused:
-            land_exports(CORPUS / case, con, load_config(), "test", progress=lambda _: None)
+            land_exports(exports, con, load_config(), "test", progress=lambda _: None)
         assert str(refused.value) == f"Bestand {expected.bestand} geweigerd: {expected.probleem}"
         return
-    land_exports(CORPUS / case, con, load_config(), "test", progress=lambda _: None)
+    land_exports(exports, con, load_config(), "test", progress=lambda _: None)
     check_row_conservation(con)
     quarantine = con.execute("select regel, kolom, reden from quarantine order by all").fetchall()
     assert tuple(quarantine) == expected.quarantine

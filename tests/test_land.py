@@ -324,11 +324,68 @@ def test_later_line_wins_within_a_file(exports, db):
     assert con.execute("select kanaal, _regel from raw.wmo").fetchall() == [("post", 3)]
 
 
-def test_quarantined_row_supersedes_nothing(exports, db):
-    write_export(exports, "wmo", [valid_row("wmo", 0, kanaal="telefoon")], datum="20250601")
+STALE = "een nieuwere versie van dit record ({}, regel {}) staat in quarantaine; deze versie telt daarom niet mee"
+
+
+def test_a_newer_version_in_quarantine_keeps_every_older_one_out(exports, db):
+    write_export(
+        exports,
+        "wmo",
+        [valid_row("wmo", 0, kanaal="post"), valid_row("wmo", 0, kanaal="telefoon"), valid_row("wmo", 1)],
+        datum="20250601",
+    )
     write_export(exports, "wmo", [valid_row("wmo", 0, kanaal="fax")], datum="20250701")
+    con, result = land(exports, db)
+    check_row_conservation(con)
+    assert con.execute("select meldingnummer from raw.wmo").fetchall() == [("WMO-1",)]
+    # The version that would have counted says why it does not; the one before it was
+    # superseded by it, as ever.
+    assert quarantine(con) == [
+        ("wmo_20250601.csv", 3, None, STALE.format("wmo_20250701.csv", 2)),
+        ("wmo_20250701.csv", 2, "kanaal", "kanaal 'fax' is geen geldige code"),
+    ]
+    assert con.execute(
+        "select bestand, rijen_gelezen, rijen_geladen, rijen_quarantaine, rijen_vervangen "
+        "from load_log order by 1"
+    ).fetchall() == [("wmo_20250601.csv", 3, 1, 1, 1), ("wmo_20250701.csv", 1, 0, 1, 0)]
+    assert (result.rows_loaded, result.rows_quarantined, result.rows_superseded) == (1, 2, 1)
+
+
+def test_a_later_line_in_quarantine_keeps_an_earlier_line_out(exports, db):
+    rows = [valid_row("capaciteit", maand="2025-02"), valid_row("capaciteit", maand="2025-02", fte_bezet="-1")]
+    write_export(exports, "capaciteit", rows)
     con, _ = land(exports, db)
-    assert con.execute("select kanaal from raw.wmo").fetchall() == [("telefoon",)]
+    check_row_conservation(con)
+    assert con.execute("select count(*) from raw.capaciteit").fetchone() == (0,)
+    assert quarantine(con) == [
+        ("capaciteit_20250701.csv", 2, None, STALE.format("capaciteit_20250701.csv", 3)),
+        ("capaciteit_20250701.csv", 3, "fte_bezet", "fte_bezet '-1' is negatief"),
+    ]
+
+
+def test_an_older_version_in_quarantine_is_simply_replaced(exports, db):
+    write_export(exports, "wmo", [valid_row("wmo", 0, kanaal="fax")], datum="20250601")
+    write_export(exports, "wmo", [valid_row("wmo", 0, kanaal="mail")], datum="20250701")
+    con, _ = land(exports, db)
+    check_row_conservation(con)
+    assert con.execute("select kanaal from raw.wmo").fetchall() == [("mail",)]
+    assert [reden for *_, reden in quarantine(con)] == ["kanaal 'fax' is geen geldige code"]
+
+
+def test_a_quarantined_record_without_its_key_keeps_nothing_out(exports, db):
+    """Without a key (missing, or a line that is not a row) nothing says which record it is."""
+    write_export(exports, "wmo", [valid_row("wmo", 0)], datum="20250601")
+    path = write_export(exports, "wmo", [valid_row("wmo", 0, meldingnummer="")], datum="20250701")
+    path.write_text(path.read_text(encoding="utf-8-sig") + "WMO-0;te;weinig\n", encoding="utf-8")
+    con, _ = land(exports, db)
+    check_row_conservation(con)
+    assert con.execute("select meldingnummer, _bestand from raw.wmo").fetchall() == [
+        ("WMO-0", "wmo_20250601.csv")
+    ]
+    assert [(regel, reden) for _, regel, _, reden in quarantine(con)] == [
+        (2, "meldingnummer ontbreekt"),
+        (3, f"regel heeft 3 velden, verwacht {len(CONTRACT['wmo'].columns)}"),
+    ]
 
 
 def test_compound_keys(exports, db):
